@@ -1,0 +1,156 @@
+# One "reconcile" policy shared by all three functions (they run the same reconcile), plus small
+# per-function extras. Built with jsonencode so `terraform test` can inspect it offline.
+
+locals {
+  arn_prefix = "arn:${data.aws_partition.current.partition}"
+  region     = data.aws_region.current.name
+  account    = data.aws_caller_identity.current.account_id
+
+  elb_prefix          = "${local.arn_prefix}:elasticloadbalancing:${local.region}:${local.account}"
+  meeting_lb_arns     = "${local.elb_prefix}:loadbalancer/net/${local.load_balancer_name}/*"
+  meeting_listener_ar = "${local.elb_prefix}:listener/net/${local.load_balancer_name}/*"
+  elastic_ip_arns     = "${local.arn_prefix}:ec2:${local.region}:${local.account}:elastic-ip/*"
+
+  # ecs:ListTasks is authorized against container-instance ARNs, DescribeTasks/StopTask against task
+  # ARNs; both carry ecs:cluster, which pins them to this cluster.
+  cluster_arn             = module.jitsi.cluster_arn
+  cluster_tasks           = "${replace(local.cluster_arn, ":cluster/", ":task/")}/*"
+  cluster_containers      = "${replace(local.cluster_arn, ":cluster/", ":container-instance/")}/*"
+  on_this_cluster         = { ArnEquals = { "ecs:cluster" = local.cluster_arn } }
+  request_tagged_as_stack = { "aws:RequestTag/${local.stack_tag_key}" = var.name }
+
+  reconcile_statements = concat([
+    {
+      Sid      = "EcsService"
+      Effect   = "Allow"
+      Action   = ["ecs:DescribeServices", "ecs:UpdateService"]
+      Resource = module.jitsi.service_arn
+    },
+    {
+      Sid       = "EcsListTasks"
+      Effect    = "Allow"
+      Action    = ["ecs:ListTasks"]
+      Resource  = local.cluster_containers
+      Condition = local.on_this_cluster
+    },
+    {
+      Sid       = "EcsTasks"
+      Effect    = "Allow"
+      Action    = ["ecs:DescribeTasks", "ecs:StopTask"]
+      Resource  = local.cluster_tasks
+      Condition = local.on_this_cluster
+    },
+    {
+      # Describe* actions of Elastic Load Balancing support no resource-level permissions: "*" only.
+      Sid    = "ElbDescribe"
+      Effect = "Allow"
+      Action = [
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeTargetHealth",
+        "elasticloadbalancing:DescribeTags",
+      ]
+      Resource = "*"
+    },
+    {
+      Sid       = "ElbCreateTaggedMeetingNlb"
+      Effect    = "Allow"
+      Action    = ["elasticloadbalancing:CreateLoadBalancer"]
+      Resource  = local.meeting_lb_arns
+      Condition = { StringEquals = local.request_tagged_as_stack }
+    },
+    {
+      Sid      = "ElbTagOnCreate"
+      Effect   = "Allow"
+      Action   = ["elasticloadbalancing:AddTags"]
+      Resource = local.meeting_lb_arns
+      Condition = {
+        StringEquals = merge(local.request_tagged_as_stack, {
+          "elasticloadbalancing:CreateAction" = "CreateLoadBalancer"
+        })
+      }
+    },
+    {
+      Sid    = "ElbManageMeetingNlb"
+      Effect = "Allow"
+      Action = [
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:DeleteListener",
+      ]
+      Resource = [local.meeting_lb_arns, local.meeting_listener_ar]
+    },
+    {
+      Sid      = "ElbTargets"
+      Effect   = "Allow"
+      Action   = ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]
+      Resource = [aws_lb_target_group.jvb.arn, aws_lb_target_group.web.arn]
+    },
+    {
+      # ec2:Describe* supports no resource-level permissions: "*" only.
+      Sid      = "Ec2DescribeAddresses"
+      Effect   = "Allow"
+      Action   = ["ec2:DescribeAddresses"]
+      Resource = "*"
+    },
+    {
+      Sid       = "Ec2AllocateTaggedEip"
+      Effect    = "Allow"
+      Action    = ["ec2:AllocateAddress"]
+      Resource  = local.elastic_ip_arns
+      Condition = { StringEquals = local.request_tagged_as_stack }
+    },
+    {
+      Sid      = "Ec2TagOnAllocate"
+      Effect   = "Allow"
+      Action   = ["ec2:CreateTags"]
+      Resource = local.elastic_ip_arns
+      Condition = {
+        StringEquals = merge(local.request_tagged_as_stack, { "ec2:CreateAction" = "AllocateAddress" })
+      }
+    },
+    {
+      Sid       = "Ec2ReleaseOwnEip"
+      Effect    = "Allow"
+      Action    = ["ec2:ReleaseAddress"]
+      Resource  = local.elastic_ip_arns
+      Condition = { StringEquals = { "aws:ResourceTag/${local.stack_tag_key}" = var.name } }
+    },
+    {
+      Sid      = "AdvertiseIps"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter", "ssm:PutParameter"]
+      Resource = module.jitsi.advertise_ips_parameter_arn
+    },
+    ], local.custom_domain ? [
+    {
+      Sid      = "MeetingDnsRecord"
+      Effect   = "Allow"
+      Action   = ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"]
+      Resource = "${local.arn_prefix}:route53:::hostedzone/${var.hosted_zone_id}"
+    },
+  ] : [])
+
+  reconcile_policy = jsonencode({ Version = "2012-10-17", Statement = local.reconcile_statements })
+
+  read_start_secret_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ReadStartSecretHash"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter"]
+      Resource = aws_ssm_parameter.start_secret_hash.arn
+    }]
+  })
+
+  # GetMetricData supports no resource-level permissions: "*" only.
+  read_metrics_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ReadNlbFlowMetrics"
+      Effect   = "Allow"
+      Action   = ["cloudwatch:GetMetricData"]
+      Resource = "*"
+    }]
+  })
+}

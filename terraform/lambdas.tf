@@ -1,0 +1,57 @@
+locals {
+  # The environment contract with the Rust functions: the same variables for all three.
+  lambda_environment = {
+    CLUSTER_NAME                 = module.jitsi.cluster_name
+    SERVICE_NAME                 = module.jitsi.service_name
+    SUBNET_ID                    = module.network.public_subnet_ids[0]
+    JVB_TARGET_GROUP_ARN         = aws_lb_target_group.jvb.arn
+    WEB_TARGET_GROUP_ARN         = aws_lb_target_group.web.arn
+    LOAD_BALANCER_NAME           = local.load_balancer_name
+    ADVERTISE_IPS_PARAMETER      = module.jitsi.advertise_ips_parameter_name
+    START_SECRET_HASH_PARAMETER  = aws_ssm_parameter.start_secret_hash.name
+    STACK_TAG                    = var.name
+    CERTIFICATE_ARN              = local.custom_domain ? aws_acm_certificate_validation.meeting[0].certificate_arn : ""
+    HOSTED_ZONE_ID               = local.custom_domain ? var.hosted_zone_id : ""
+    MEETING_HOSTNAME             = local.custom_domain ? var.meeting_hostname : ""
+    GRACE_MINUTES                = tostring(var.grace_minutes)
+    NO_SHOW_MINUTES              = tostring(var.no_show_minutes)
+    IDLE_MINUTES                 = tostring(var.idle_minutes)
+    MAX_MEETING_MINUTES          = tostring(var.max_meeting_minutes)
+    RUST_LOG                     = "info"
+    AWS_LC_SYS_NO_JITTER_ENTROPY = "1"
+  }
+
+  functions = {
+    start-meeting = {
+      description = "Starts a meeting: NLB with Elastic IPs, advertise IPs, desired count 1 (Function URL)"
+      url         = true
+      policies    = { reconcile = local.reconcile_policy, start-secret = local.read_start_secret_policy }
+    }
+    task-state = {
+      description = "Registers the task IP on the target groups on ECS task state changes"
+      url         = false
+      policies    = { reconcile = local.reconcile_policy }
+    }
+    stop-meeting = {
+      description = "Stops idle or expired meetings every minute and on a manual HTTP stop (Function URL)"
+      url         = true
+      policies    = { reconcile = local.reconcile_policy, start-secret = local.read_start_secret_policy, metrics = local.read_metrics_policy }
+    }
+  }
+}
+
+module "lambda" {
+  source   = "./modules/lambda-function"
+  for_each = local.functions
+
+  function_name       = "${var.name}-${each.key}"
+  description         = each.value.description
+  zip_path            = "${local.lambda_dist_dir}/${each.key}/bootstrap.zip"
+  architecture        = var.lambda_architecture
+  memory_size         = var.lambda_memory_mb
+  timeout             = 30
+  environment         = local.lambda_environment
+  policies            = each.value.policies
+  log_retention_days  = var.log_retention_days
+  create_function_url = each.value.url
+}

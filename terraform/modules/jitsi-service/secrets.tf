@@ -1,0 +1,46 @@
+locals {
+  # The five internal secrets of the old design. Images since about stable-7xxx no longer read the
+  # component secrets (jicofo and jvb log in as XMPP clients), but the parameters are kept so older
+  # tags work and the parameter set stays the documented one.
+  secret_names = toset([
+    "JICOFO_COMPONENT_SECRET",
+    "JICOFO_AUTH_PASSWORD",
+    "JVB_COMPONENT_SECRET",
+    "JVB_AUTH_PASSWORD",
+    "JIGASI_XMPP_PASSWORD",
+  ])
+}
+
+# Generated once without the random provider: the first apply fixes the value, later plans ignore
+# the ever-changing uuid()/timestamp() input.
+resource "terraform_data" "generated_secret" {
+  for_each = local.secret_names
+
+  input = sha256("${uuid()}/${timestamp()}/${each.key}")
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+resource "aws_ssm_parameter" "secret" {
+  #checkov:skip=CKV_AWS_337:Encrypted with the AWS managed aws/ssm key; a CMK costs $1/month while idle, the goal is zero idle cost
+  for_each = local.secret_names
+
+  name        = "/${var.name}/jitsi/${each.key}"
+  description = "Jitsi internal secret ${each.key} (ECS injects it through the task definition's secrets)"
+  type        = "SecureString"
+  value       = lookup(var.secret_values, each.key, terraform_data.generated_secret[each.key].output)
+}
+
+resource "aws_ssm_parameter" "advertise_ips" {
+  #checkov:skip=CKV2_AWS_34:Holds the public NLB IPs, which are not secret; a String parameter keeps the Lambdas free of KMS calls
+  name        = "/${var.name}/jvb/advertise-ips"
+  description = "Public IPs (Elastic IPs of the meeting NLB) JVB advertises to clients; written by the Lambdas before each launch"
+  type        = "String"
+  value       = var.advertise_ips_placeholder
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}

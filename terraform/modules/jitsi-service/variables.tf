@@ -1,0 +1,96 @@
+variable "name" {
+  description = "Name of the cluster, service, task family and prefix of the SSM parameters."
+  type        = string
+}
+
+variable "subnet_id" {
+  description = "The single public subnet the task runs in; the per-meeting NLB uses the same subnet so its node and the target share one AZ."
+  type        = string
+}
+
+variable "security_group_id" {
+  description = "Security group of the task."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "docker-jitsi-meet tag for all four images."
+  type        = string
+}
+
+variable "image_registry" {
+  description = "Registry/namespace of the Jitsi images."
+  type        = string
+  default     = "jitsi"
+}
+
+variable "task_architecture" {
+  description = "ARM64 or X86_64."
+  type        = string
+  default     = "ARM64"
+
+  validation {
+    condition     = contains(["ARM64", "X86_64"], var.task_architecture)
+    error_message = "task_architecture must be ARM64 or X86_64."
+  }
+}
+
+variable "task_cpu" {
+  description = "Task CPU units."
+  type        = number
+  default     = 2048
+}
+
+variable "task_memory" {
+  description = "Task memory in MiB, shared out to the containers as soft reservations and JVM heap limits."
+  type        = number
+  default     = 4096
+}
+
+variable "use_fargate_spot" {
+  description = "Use FARGATE_SPOT instead of FARGATE for the service."
+  type        = bool
+  default     = false
+}
+
+variable "container_insights" {
+  description = "Enable Container Insights on the cluster."
+  type        = bool
+  default     = false
+}
+
+variable "enable_service_connect" {
+  description = "Create the <name>.local HTTP namespace and enable Service Connect on the service."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the task log group in days."
+  type        = number
+  default     = 7
+}
+
+variable "public_url" {
+  description = "https://<meeting hostname> when a custom domain is configured, empty otherwise."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.public_url == "" || can(regex("^https://[^/]+$", var.public_url))
+    error_message = "public_url must be empty or https://<host> without a path."
+  }
+}
+
+variable "secret_values" {
+  description = "Optional values of Jitsi's internal secrets keyed by environment name; missing ones are generated once and kept."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+}
+
+variable "advertise_ips_placeholder" {
+  description = "Initial value of the advertise-IPs parameter; the Lambdas overwrite it before every launch."
+  type        = string
+  default     = "0.0.0.0"
+}

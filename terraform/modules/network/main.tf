@@ -1,0 +1,85 @@
+data "aws_availability_zones" "available" {
+  state = "available"
+}
+
+resource "aws_vpc" "this" {
+  #checkov:skip=CKV2_AWS_11:No VPC flow logs: CloudWatch ingestion bills per GB, the goal is zero idle cost
+  cidr_block = var.cidr
+  # Hostnames are also required by moto for awsvpc tasks.
+  enable_dns_hostnames = true
+  enable_dns_support   = true
+
+  tags = { Name = var.name }
+}
+
+# Adopt the default security group and strip its rules so nothing can use it by accident.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = { Name = "${var.name}-default-unused" }
+}
+
+resource "aws_internet_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = { Name = var.name }
+}
+
+# Public subnets only: a NAT gateway or VPC endpoints would bill while idle. Tasks get a public IP
+# per task (assign_public_ip on the service) instead of one on every launch in the subnet.
+resource "aws_subnet" "public" {
+  count = var.public_subnet_count
+
+  vpc_id                  = aws_vpc.this.id
+  cidr_block              = cidrsubnet(var.cidr, 8, count.index)
+  availability_zone       = data.aws_availability_zones.available.names[count.index]
+  map_public_ip_on_launch = false
+
+  tags = { Name = "${var.name}-public-${data.aws_availability_zones.available.names[count.index]}" }
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.this.id
+
+  tags = { Name = "${var.name}-public" }
+}
+
+resource "aws_route" "internet" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this.id
+}
+
+resource "aws_route_table_association" "public" {
+  count = var.public_subnet_count
+
+  subnet_id      = aws_subnet.public[count.index].id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_security_group" "task" {
+  name        = "${var.name}-task"
+  description = "Jitsi task: media and HTTPS from clients through the NLB"
+  vpc_id      = aws_vpc.this.id
+
+  tags = { Name = "${var.name}-task" }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "task" {
+  for_each = var.task_ingress
+
+  security_group_id = aws_security_group.task.id
+  description       = "${each.key} from clients (NLB preserves client IPs)"
+  ip_protocol       = each.value.protocol
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_vpc_security_group_egress_rule" "task_all" {
+  #checkov:skip=CKV_AWS_382:Image pulls from Docker Hub/its CDN and Jitsi's STUN have no fixed destinations; no NAT/endpoints to narrow it (they bill while idle)
+  security_group_id = aws_security_group.task.id
+  description       = "Image pulls, SSM and CloudWatch Logs through the internet gateway"
+  ip_protocol       = "-1"
+  cidr_ipv4         = "0.0.0.0/0"
+}

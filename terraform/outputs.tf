@@ -1,0 +1,34 @@
+output "start_url" {
+  description = "Function URL of start-meeting (start page, start and status)."
+  value       = module.lambda["start-meeting"].function_url
+}
+
+output "stop_url" {
+  description = "Function URL of stop-meeting (manual stop)."
+  value       = module.lambda["stop-meeting"].function_url
+}
+
+output "meeting_url" {
+  description = "Where participants join."
+  value = (local.custom_domain ? "https://${var.meeting_hostname}/" :
+  "no custom domain: the meeting runs at https://<NLB DNS name>/ (self-signed certificate), shown by the start page while a meeting runs")
+}
+
+output "cluster_name" {
+  description = "ECS cluster name."
+  value       = module.jitsi.cluster_name
+}
+
+output "service_name" {
+  description = "ECS service name."
+  value       = module.jitsi.service_name
+}
+
+output "commands" {
+  description = "Shell commands to control a meeting; export JITSI_START_SECRET first (the secret, not its hash)."
+  value = {
+    start  = "curl -fsS -X POST -H \"Authorization: Bearer $JITSI_START_SECRET\" ${module.lambda["start-meeting"].function_url}start"
+    status = "curl -fsS ${module.lambda["start-meeting"].function_url}status"
+    stop   = "curl -fsS -X POST -H \"Authorization: Bearer $JITSI_START_SECRET\" ${module.lambda["stop-meeting"].function_url}stop"
+  }
+}

@@ -1,0 +1,45 @@
+# Permanent target groups cost nothing without a load balancer. The Lambdas attach them to the
+# per-meeting NLB's listeners and register the task IP themselves, so the service has no
+# load_balancer block.
+
+resource "aws_lb_target_group" "jvb" {
+  name                   = "${var.name}-jvb"
+  vpc_id                 = module.network.vpc_id
+  target_type            = "ip"
+  protocol               = "UDP"
+  port                   = 10000
+  deregistration_delay   = 10
+  connection_termination = true
+
+  # UDP cannot be health-checked over UDP: JVB's REST health endpoint answers 200 when ready.
+  health_check {
+    protocol            = "HTTP"
+    port                = "8080"
+    path                = "/about/health"
+    matcher             = "200"
+    interval            = 10
+    healthy_threshold   = 2
+    unhealthy_threshold = 2
+  }
+}
+
+resource "aws_lb_target_group" "web" {
+  name        = "${var.name}-web"
+  vpc_id      = module.network.vpc_id
+  target_type = "ip"
+  # Trial: a TCP 443 listener passes TLS through to the container's self-signed certificate.
+  # Custom domain: a TLS 443 listener (ACM certificate) must forward to a TLS target group, which
+  # re-encrypts to the container (the NLB does not verify target certificates).
+  protocol               = local.custom_domain ? "TLS" : "TCP"
+  port                   = 443
+  deregistration_delay   = 10
+  connection_termination = true
+
+  health_check {
+    protocol            = "TCP"
+    port                = "traffic-port"
+    interval            = 10
+    healthy_threshold   = 2
+    unhealthy_threshold = 2
+  }
+}

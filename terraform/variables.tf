@@ -1,0 +1,233 @@
+variable "name" {
+  description = "Stack name: prefix of every resource name and value of the `jitsi-on-demand:stack` tag the Lambdas put on what they create."
+  type        = string
+  default     = "jitsi-on-demand"
+
+  validation {
+    # 20 characters leave room for "-meeting" in the 32-character NLB name and "-start-meeting" in role names.
+    condition     = can(regex("^[a-z][a-z0-9-]{0,18}[a-z0-9]$", var.name))
+    error_message = "name must be 2-20 characters of lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region to deploy into."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "aws_endpoint_url" {
+  description = "Endpoint for every AWS service (e.g. http://127.0.0.1:5000 for moto). Empty or null for real AWS."
+  type        = string
+  default     = null
+}
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC; two /24 public subnets are carved from it."
+  type        = string
+  default     = "10.42.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) <= 22
+    error_message = "vpc_cidr must be a valid IPv4 CIDR of /22 or larger."
+  }
+}
+
+# --- Jitsi task ---------------------------------------------------------------------------------
+
+variable "jitsi_image_tag" {
+  description = "docker-jitsi-meet tag used for all four images (web, prosody, jicofo, jvb). Pin a stable-NNNN tag."
+  type        = string
+  default     = "stable-10431"
+
+  validation {
+    condition     = can(regex("^stable-[0-9]+(-[0-9]+)?$", var.jitsi_image_tag))
+    error_message = "jitsi_image_tag must be a pinned stable tag like stable-10431 or stable-10532-1."
+  }
+}
+
+variable "task_architecture" {
+  description = "CPU architecture of the Fargate task: ARM64 (cheaper per vCPU-hour) or X86_64. The Jitsi images are multi-arch."
+  type        = string
+  default     = "ARM64"
+
+  validation {
+    condition     = contains(["ARM64", "X86_64"], var.task_architecture)
+    error_message = "task_architecture must be ARM64 or X86_64."
+  }
+}
+
+variable "task_cpu" {
+  description = "Fargate task CPU units (1024 = 1 vCPU)."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = contains([1024, 2048, 4096, 8192, 16384], var.task_cpu)
+    error_message = "task_cpu must be one of 1024, 2048, 4096, 8192, 16384."
+  }
+}
+
+variable "task_memory" {
+  description = "Fargate task memory in MiB; must be a valid combination with task_cpu."
+  type        = number
+  default     = 4096
+
+  validation {
+    condition     = var.task_memory >= 2048 && var.task_memory % 1024 == 0
+    error_message = "task_memory must be a multiple of 1024 MiB and at least 2048."
+  }
+}
+
+variable "use_fargate_spot" {
+  description = "Run the meeting task on FARGATE_SPOT (up to 70 % cheaper, but a 2-minute interruption notice ends a meeting in progress)."
+  type        = bool
+  default     = false
+}
+
+variable "container_insights" {
+  description = "Enable ECS Container Insights on the cluster (extra CloudWatch metrics and logs cost)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_service_connect" {
+  description = "Create a Service Connect namespace <name>.local and enable it on the service. Only useful if the containers are split into several services."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the ECS and Lambda CloudWatch log groups, in days."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ...)."
+  }
+}
+
+variable "jitsi_secrets" {
+  description = "Optional values for Jitsi's internal secrets, keyed by environment name (JICOFO_COMPONENT_SECRET, JICOFO_AUTH_PASSWORD, JVB_COMPONENT_SECRET, JVB_AUTH_PASSWORD, JIGASI_XMPP_PASSWORD). Missing keys are generated once and kept."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+
+  validation {
+    condition = alltrue([
+      for k, v in var.jitsi_secrets :
+      contains(["JICOFO_COMPONENT_SECRET", "JICOFO_AUTH_PASSWORD", "JVB_COMPONENT_SECRET", "JVB_AUTH_PASSWORD", "JIGASI_XMPP_PASSWORD"], k) && length(v) >= 16
+    ])
+    error_message = "jitsi_secrets keys must be Jitsi secret names and every value at least 16 characters."
+  }
+}
+
+# --- Optional custom domain ---------------------------------------------------------------------
+
+variable "hosted_zone_id" {
+  description = "Route 53 hosted zone that holds meeting_hostname. Empty: trial mode (TCP 443 passthrough to the web container's self-signed certificate)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.hosted_zone_id == "" || can(regex("^Z[A-Z0-9]{1,31}$", var.hosted_zone_id))
+    error_message = "hosted_zone_id must be empty or a Route 53 zone id like Z0123456789ABCDEFGHIJ."
+  }
+}
+
+variable "meeting_hostname" {
+  description = "Fully qualified meeting host name inside hosted_zone_id (e.g. meet.example.com). Set together with hosted_zone_id."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.meeting_hostname == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.meeting_hostname))
+    error_message = "meeting_hostname must be empty or a lowercase fully qualified domain name."
+  }
+}
+
+# --- Lambdas ------------------------------------------------------------------------------------
+
+variable "lambda_dist_dir" {
+  description = "Directory with cargo-lambda zips: <dir>/<function>/bootstrap.zip for start-meeting, task-state and stop-meeting. Null: ../target/lambda next to this module."
+  type        = string
+  default     = null
+}
+
+variable "lambda_architecture" {
+  description = "Architecture the Lambda zips were built for."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "lambda_memory_mb" {
+  description = "Memory of each Lambda function in MB (memory also buys CPU)."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240
+    error_message = "lambda_memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "start_secret_hash" {
+  description = "SHA-256 (lowercase hex) of the secret that start/stop requests must present as a Bearer token."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.start_secret_hash))
+    error_message = "start_secret_hash must be 64 lowercase hex characters (a SHA-256 digest)."
+  }
+}
+
+variable "grace_minutes" {
+  description = "Minutes after the last participant leaves before the meeting is stopped."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.grace_minutes >= 1
+    error_message = "grace_minutes must be at least 1."
+  }
+}
+
+variable "no_show_minutes" {
+  description = "Minutes a started meeting may stay without any participant before it is stopped."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.no_show_minutes >= 1
+    error_message = "no_show_minutes must be at least 1."
+  }
+}
+
+variable "idle_minutes" {
+  description = "Minutes without NLB flows after which the meeting counts as idle."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.idle_minutes >= 1
+    error_message = "idle_minutes must be at least 1."
+  }
+}
+
+variable "max_meeting_minutes" {
+  description = "Hard cap on a meeting's length in minutes (cost guard)."
+  type        = number
+  default     = 480
+
+  validation {
+    condition     = var.max_meeting_minutes >= 10
+    error_message = "max_meeting_minutes must be at least 10."
+  }
+}
