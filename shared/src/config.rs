@@ -1,0 +1,228 @@
+//! Settings, read once per cold start from the environment that Terraform sets.
+
+use chrono::Duration;
+use std::collections::HashMap;
+
+/// The tag key put on everything the functions create, so that it can be found and cleaned up.
+pub const STACK_TAG_KEY: &str = "jitsi-on-demand:stack";
+/// Tag on the load balancer naming the Elastic IP allocation it was created with.
+pub const ALLOCATION_TAG_KEY: &str = "jitsi-on-demand:allocation-id";
+/// Tag on an Elastic IP recording when it was allocated (AWS does not report it).
+pub const ALLOCATED_AT_TAG_KEY: &str = "jitsi-on-demand:allocated-at";
+
+pub const JVB_PORT: i32 = 10000;
+pub const WEB_PORT: i32 = 443;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub cluster: String,
+    pub service: String,
+    pub subnet_id: String,
+    pub jvb_target_group_arn: String,
+    pub web_target_group_arn: String,
+    pub load_balancer_name: String,
+    pub advertise_ips_parameter: String,
+    pub start_secret_hash_parameter: String,
+    pub stack_tag: String,
+    /// With a certificate the web listener terminates TLS; without, TCP 443 passes through
+    /// to the web container's own self-signed certificate (a trial setup).
+    pub certificate_arn: Option<String>,
+    pub dns: Option<DnsConfig>,
+    pub idle: IdlePolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsConfig {
+    pub hosted_zone_id: String,
+    pub hostname: String,
+}
+
+/// When a meeting that is wanted should be ended for lack of use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdlePolicy {
+    /// Never stop a meeting younger than this: people are still arriving.
+    pub grace: Duration,
+    /// Stop when nobody has joined this long after the start.
+    pub no_show: Duration,
+    /// Stop when there has been no flow for this long after someone was there.
+    pub idle: Duration,
+    /// Stop any meeting this old.
+    pub max_length: Duration,
+}
+
+impl Default for IdlePolicy {
+    fn default() -> Self {
+        Self {
+            grace: Duration::minutes(10),
+            no_show: Duration::minutes(15),
+            idle: Duration::minutes(10),
+            max_length: Duration::hours(8),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("missing setting {0}: set it in the function's environment (Terraform does)")]
+    Missing(&'static str),
+    #[error("invalid setting {name}={value:?}: {why}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        why: &'static str,
+    },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let optional = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let required = |name: &'static str| optional(name).ok_or(ConfigError::Missing(name));
+        let arn = |name: &'static str| {
+            let value = required(name)?;
+            if value.starts_with("arn:") {
+                Ok(value)
+            } else {
+                Err(ConfigError::Invalid { name, value, why: "expected an ARN" })
+            }
+        };
+        let minutes = |name: &'static str, default: Duration| match optional(name) {
+            None => Ok(default),
+            Some(value) => match value.parse::<i64>() {
+                Ok(m) if m > 0 => Ok(Duration::minutes(m)),
+                _ => Err(ConfigError::Invalid { name, value, why: "expected a positive number of minutes" }),
+            },
+        };
+
+        let load_balancer_name = required("LOAD_BALANCER_NAME")?;
+        let valid_name = load_balancer_name.len() <= 32
+            && load_balancer_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !load_balancer_name.starts_with('-')
+            && !load_balancer_name.ends_with('-');
+        if !valid_name {
+            return Err(ConfigError::Invalid {
+                name: "LOAD_BALANCER_NAME",
+                value: load_balancer_name,
+                why: "at most 32 letters, digits and inner hyphens",
+            });
+        }
+
+        let dns = match (optional("HOSTED_ZONE_ID"), optional("MEETING_HOSTNAME")) {
+            (Some(hosted_zone_id), Some(hostname)) => Some(DnsConfig {
+                hosted_zone_id,
+                hostname: hostname.trim_end_matches('.').to_ascii_lowercase(),
+            }),
+            (None, None) => None,
+            (Some(_), None) => return Err(ConfigError::Missing("MEETING_HOSTNAME")),
+            (None, Some(_)) => return Err(ConfigError::Missing("HOSTED_ZONE_ID")),
+        };
+
+        let defaults = IdlePolicy::default();
+        let idle = IdlePolicy {
+            grace: minutes("GRACE_MINUTES", defaults.grace)?,
+            no_show: minutes("NO_SHOW_MINUTES", defaults.no_show)?,
+            idle: minutes("IDLE_MINUTES", defaults.idle)?,
+            max_length: minutes("MAX_MEETING_MINUTES", defaults.max_length)?,
+        };
+
+        Ok(Self {
+            cluster: required("CLUSTER_NAME")?,
+            service: required("SERVICE_NAME")?,
+            subnet_id: required("SUBNET_ID")?,
+            jvb_target_group_arn: arn("JVB_TARGET_GROUP_ARN")?,
+            web_target_group_arn: arn("WEB_TARGET_GROUP_ARN")?,
+            load_balancer_name,
+            advertise_ips_parameter: required("ADVERTISE_IPS_PARAMETER")?,
+            start_secret_hash_parameter: required("START_SECRET_HASH_PARAMETER")?,
+            stack_tag: required("STACK_TAG")?,
+            certificate_arn: match optional("CERTIFICATE_ARN") {
+                Some(v) if !v.starts_with("arn:") => {
+                    return Err(ConfigError::Invalid { name: "CERTIFICATE_ARN", value: v, why: "expected an ARN" })
+                }
+                other => other,
+            },
+            dns,
+            idle,
+        })
+    }
+
+    /// The ECS task group of the service: events and tasks of anything else are not ours.
+    pub fn task_group(&self) -> String {
+        format!("service:{}", self.service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn vars() -> HashMap<String, String> {
+        [
+            ("CLUSTER_NAME", "jitsi"),
+            ("SERVICE_NAME", "jitsi"),
+            ("SUBNET_ID", "subnet-1"),
+            ("JVB_TARGET_GROUP_ARN", "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/jvb/1"),
+            ("WEB_TARGET_GROUP_ARN", "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/2"),
+            ("LOAD_BALANCER_NAME", "jitsi-meeting"),
+            ("ADVERTISE_IPS_PARAMETER", "/jitsi/advertise-ips"),
+            ("START_SECRET_HASH_PARAMETER", "/jitsi/start-secret-hash"),
+            ("STACK_TAG", "jitsi"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn reads_a_complete_environment_with_defaults() {
+        let config = Config::from_vars(&vars()).unwrap();
+        assert_eq!(config.idle, IdlePolicy::default());
+        assert_eq!(config.dns, None);
+        assert_eq!(config.certificate_arn, None);
+        assert_eq!(config.task_group(), "service:jitsi");
+    }
+
+    #[test]
+    fn names_the_missing_setting() {
+        let mut v = vars();
+        v.remove("SUBNET_ID");
+        let err = Config::from_vars(&v).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("SUBNET_ID"));
+        assert!(err.to_string().contains("SUBNET_ID"));
+    }
+
+    #[test]
+    fn rejects_invalid_values_by_name() {
+        for (name, value) in [
+            ("IDLE_MINUTES", "ten"),
+            ("GRACE_MINUTES", "0"),
+            ("JVB_TARGET_GROUP_ARN", "jvb"),
+            ("LOAD_BALANCER_NAME", "a-name-that-is-much-longer-than-thirty-two"),
+            ("CERTIFICATE_ARN", "not-an-arn"),
+        ] {
+            let mut v = vars();
+            v.insert(name.into(), value.into());
+            match Config::from_vars(&v) {
+                Err(ConfigError::Invalid { name: n, .. }) => assert_eq!(n, name),
+                other => panic!("{name}={value}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn dns_needs_both_zone_and_hostname() {
+        let mut v = vars();
+        v.insert("HOSTED_ZONE_ID".into(), "Z1".into());
+        assert_eq!(Config::from_vars(&v).unwrap_err(), ConfigError::Missing("MEETING_HOSTNAME"));
+        v.insert("MEETING_HOSTNAME".into(), "Meet.Example.org.".into());
+        let dns = Config::from_vars(&v).unwrap().dns.unwrap();
+        assert_eq!(dns.hostname, "meet.example.org");
+    }
+}

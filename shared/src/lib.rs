@@ -1,0 +1,58 @@
+//! The lifecycle of an on-demand Jitsi meeting on ECS Fargate.
+//!
+//! AWS is the only state: the ECS service's desired count says whether a meeting is wanted, and
+//! every trigger runs the same reconcile (`observe` → `plan` → `apply`) toward it.
+
+pub mod cloud;
+pub mod config;
+pub mod events;
+pub mod model;
+pub mod page;
+pub mod plan;
+pub mod reconcile;
+pub mod secret;
+pub mod status;
+pub mod telemetry;
+pub mod web;
+
+pub use model::Time;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use cloud::{Aws, CloudError};
+use config::{Config, ConfigError};
+use secret::{Gate, InvalidHash};
+
+/// What every function holds for its lifetime: settings and SDK clients, made once per cold start.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub config: Config,
+    pub aws: Aws,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("reading the start secret's hash: {0}")]
+    Cloud(#[from] CloudError),
+    #[error(transparent)]
+    Secret(#[from] InvalidHash),
+}
+
+impl App {
+    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+        Self { aws: Aws::new(sdk), config }
+    }
+
+    /// Settings from the environment, credentials and region from the Lambda environment.
+    pub async fn from_env() -> Result<Self, StartupError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Ok(Self::new(config, &sdk))
+    }
+
+    /// The gate for the start/stop secret, from the hash kept in SSM.
+    pub async fn gate(&self) -> Result<Gate, StartupError> {
+        Ok(Gate::from_hex(&self.aws.secret_hash(&self.config).await?)?)
+    }
+}

@@ -1,0 +1,191 @@
+//! What AWS reports right now, as plain values. `cloud::Aws::observe` fills a [`Snapshot`];
+//! everything else in the crate decides from it without touching the network.
+
+use chrono::{DateTime, Utc};
+
+pub type Time = DateTime<Utc>;
+
+/// Everything the lifecycle depends on, read in one pass.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// The switch: 0 = no meeting wanted, 1 = meeting wanted.
+    pub desired_count: i32,
+    /// Tasks of the service, including recently stopped ones (ECS keeps them about an hour).
+    pub tasks: Vec<Task>,
+    /// Every load balancer carrying the meeting's name. AWS allows one; the emulator may hold more.
+    pub load_balancers: Vec<LoadBalancer>,
+    /// Elastic IPs tagged with this stack.
+    pub addresses: Vec<Address>,
+    pub jvb_targets: Vec<Target>,
+    pub web_targets: Vec<Target>,
+    /// The SSM parameter the JVB container reads as `JVB_ADVERTISE_IPS` when it starts.
+    pub advertised: Advertised,
+    /// The meeting hostname's A record, when a hosted zone is configured and the record exists.
+    pub dns_record: Option<DnsRecord>,
+    /// Flow activity on the load balancer; read only when deciding about idleness.
+    pub activity: Option<Activity>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub arn: String,
+    pub last_status: String,
+    pub desired_status: String,
+    /// The awsvpc ENI's private IPv4, known from the moment the ENI is attached.
+    pub private_ip: Option<String>,
+    pub created_at: Option<Time>,
+    pub started_at: Option<Time>,
+    pub stopped_reason: Option<String>,
+}
+
+impl Task {
+    /// Meant to run and not on its way down: its IP belongs on the target groups.
+    pub fn is_live(&self) -> bool {
+        self.desired_status == "RUNNING"
+            && !matches!(
+                self.last_status.as_str(),
+                "DEACTIVATING" | "STOPPING" | "DEPROVISIONING" | "STOPPED"
+            )
+    }
+
+    /// Still holds resources (an ENI, a running container) even if it is on its way down.
+    pub fn is_present(&self) -> bool {
+        self.last_status != "STOPPED"
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.is_live() && self.last_status == "RUNNING"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub dns_name: String,
+    pub state: LoadBalancerState,
+    pub created_at: Time,
+    /// The Elastic IP allocation it was created with, from its creation tag.
+    pub allocation_id: Option<String>,
+    pub listeners: Vec<Listener>,
+}
+
+impl LoadBalancer {
+    /// The `LoadBalancer` dimension of its CloudWatch metrics: `net/<name>/<id>`.
+    pub fn metric_dimension(&self) -> Option<&str> {
+        self.arn.split_once(":loadbalancer/").map(|(_, suffix)| suffix)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadBalancerState {
+    Provisioning,
+    Active,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listener {
+    pub arn: String,
+    pub spec: ListenerSpec,
+}
+
+/// What a listener does, without its identity: compared to decide whether it is right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerSpec {
+    pub protocol: String,
+    pub port: i32,
+    pub target_group_arn: String,
+    pub certificate_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub allocation_id: String,
+    pub public_ip: String,
+    /// Attached to a network interface (on AWS, the load balancer's, until it is fully gone).
+    pub associated: bool,
+    pub allocated_at: Option<Time>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub ip: String,
+    pub health: TargetHealth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetHealth {
+    Initial,
+    Healthy,
+    Unhealthy(String),
+    Draining,
+    /// Registered, but the group has no load balancer yet (or the zone is not enabled).
+    Unused,
+    Other(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Advertised {
+    pub value: String,
+    pub modified_at: Option<Time>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsRecord {
+    pub values: Vec<String>,
+    pub ttl: i64,
+}
+
+/// What CloudWatch says about client flows on the meeting's load balancer since it was created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// The end of the last minute with at least one active flow (media or signalling).
+    pub last_active: Option<Time>,
+}
+
+impl Snapshot {
+    /// The load balancer the meeting uses: the oldest one, so concurrent starts agree on it.
+    pub fn meeting_load_balancer(&self) -> Option<&LoadBalancer> {
+        self.load_balancers
+            .iter()
+            .min_by(|a, b| (a.created_at, &a.arn).cmp(&(b.created_at, &b.arn)))
+    }
+
+    /// The address the meeting uses: the load balancer's own, or else the lowest free one, so
+    /// that two concurrent starts pick the same address and release the other.
+    pub fn meeting_address(&self) -> Option<&Address> {
+        if let Some(lb) = self.meeting_load_balancer() {
+            return lb
+                .allocation_id
+                .as_ref()
+                .and_then(|id| self.addresses.iter().find(|a| &a.allocation_id == id));
+        }
+        self.addresses
+            .iter()
+            .filter(|a| !a.associated)
+            .min_by(|a, b| a.allocation_id.cmp(&b.allocation_id))
+    }
+
+    pub fn live_task_ips(&self) -> Vec<&str> {
+        let mut ips: Vec<&str> = self
+            .tasks
+            .iter()
+            .filter(|t| t.is_live())
+            .filter_map(|t| t.private_ip.as_deref())
+            .collect();
+        ips.sort_unstable();
+        ips.dedup();
+        ips
+    }
+
+    pub fn any_task_present(&self) -> bool {
+        self.tasks.iter().any(Task::is_present)
+    }
+
+    /// When the current meeting began: the click allocated its address and created its load balancer.
+    pub fn meeting_started_at(&self) -> Option<Time> {
+        let lb = self.meeting_load_balancer().map(|lb| lb.created_at);
+        let address = self.meeting_address().and_then(|a| a.allocated_at);
+        lb.into_iter().chain(address).min()
+    }
+}

@@ -1,0 +1,83 @@
+//! The start page: one self-contained document rendered from a [`Status`], so that it shows the
+//! truth without JavaScript too; its script then keeps it current by polling `/status`.
+
+use crate::status::{Phase, Status};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+const TEMPLATE: &str = include_str!("page/page.html");
+const STYLE: &str = include_str!("page/page.css");
+const SCRIPT: &str = include_str!("page/page.js");
+
+/// Inline style and script are allowed by their hashes; nothing else loads from anywhere.
+static POLICY: LazyLock<String> = LazyLock::new(|| {
+    let digest = |text: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()));
+    format!(
+        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; connect-src 'self'; \
+         form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        digest(SCRIPT),
+        digest(STYLE)
+    )
+});
+
+pub fn content_security_policy() -> &'static str {
+    &POLICY
+}
+
+fn label(step: &str) -> &'static str {
+    match step {
+        "address" => "Public address",
+        "load_balancer" => "Load balancer",
+        "task" => "Video bridge",
+        "registration" => "Routing to the bridge",
+        "health" => "Health checks",
+        "dns" => "Meeting hostname",
+        _ => "Step",
+    }
+}
+
+pub fn render(status: &Status) -> String {
+    let steps: String = status
+        .steps
+        .iter()
+        .map(|step| {
+            let state = step.state.as_str();
+            format!(
+                r#"<li data-step="{name}" data-state="{state}"><span class="icon" aria-hidden="true"></span><span class="name">{label}</span><span class="state">{state_text}</span><span class="detail">{detail}</span></li>"#,
+                name = step.name,
+                label = label(step.name),
+                state_text = state.replace('_', " "),
+                detail = escape(step.detail.as_deref().unwrap_or_default()),
+            )
+        })
+        .collect();
+    let hidden = |visible: bool| if visible { "" } else { "hidden" };
+    let status_json = serde_json::to_string(status)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    TEMPLATE
+        .replace("{{TITLE}}", "Start a meeting")
+        .replace("{{STYLE}}", STYLE)
+        .replace("{{SCRIPT}}", SCRIPT)
+        .replace("{{PHASE}}", status.phase.as_str())
+        .replace("{{PHASE_TEXT}}", status.phase.summary())
+        .replace("{{START_HIDDEN}}", hidden(matches!(status.phase, Phase::Idle | Phase::Stopping)))
+        .replace("{{PROGRESS_HIDDEN}}", hidden(status.phase == Phase::Starting))
+        .replace("{{READY_HIDDEN}}", hidden(status.phase == Phase::Ready))
+        .replace("{{ERROR_HIDDEN}}", hidden(status.error.is_some()))
+        .replace("{{ERROR}}", &escape(status.error.as_deref().unwrap_or_default()))
+        .replace("{{MEETING_URL}}", &escape(status.meeting_url.as_deref().unwrap_or("#")))
+        .replace("{{STEPS}}", &steps)
+        .replace("{{STATUS_JSON}}", &status_json)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}

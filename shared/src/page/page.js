@@ -1,0 +1,127 @@
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  // Typical seconds per step on AWS, from the project's measurements; only for the estimate.
+  const TYPICAL = { load_balancer: 150, task: 75, health: 120 };
+  const JOIN_DELAY_MS = 3000;
+  let status = JSON.parse($("initial-status").textContent);
+  let pollTimer = null;
+  let joinTimer = null;
+  let lastAction = null;
+
+  const params = new URLSearchParams(location.hash.slice(1));
+  const key = params.get("key");
+  if (key) {
+    $("secret").value = key;
+    $("secret-field").hidden = true;
+  }
+  const room = new URLSearchParams(location.search).get("room") || params.get("room");
+  if (room) $("room").value = room;
+
+  function roomName() {
+    return ($("room").value.trim() || "meeting").replace(/[^A-Za-z0-9_-]/g, "-");
+  }
+
+  function seconds(from, to) {
+    return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+  }
+
+  function clock(total) {
+    const m = Math.floor(total / 60), s = total % 60;
+    return m ? `${m} min ${String(s).padStart(2, "0")} s` : `${s} s`;
+  }
+
+  function estimate(s) {
+    const now = new Date().toISOString();
+    let remaining = 0;
+    for (const step of s.steps) {
+      if (step.state === "done" || step.state === "skipped" || !(step.name in TYPICAL)) continue;
+      const since = step.since || s.started_at || now;
+      remaining = Math.max(remaining, TYPICAL[step.name] - seconds(since, now));
+    }
+    if (remaining > 0) return `About ${clock(remaining)} left.`;
+    return "Taking longer than usual: AWS sometimes needs a few more minutes.";
+  }
+
+  function renderSteps(s) {
+    for (const step of s.steps) {
+      const item = document.querySelector(`#steps [data-step="${step.name}"]`);
+      if (!item) continue;
+      item.dataset.state = step.state;
+      item.querySelector(".detail").textContent = step.detail || "";
+      item.querySelector(".state").textContent = step.state.replace("_", " ");
+    }
+  }
+
+  function showError(message) {
+    $("error-text").textContent = message;
+    $("error").hidden = !message;
+  }
+
+  function render(s) {
+    status = s;
+    $("phase").dataset.phase = s.phase;
+    $("phase").textContent = s.summary;
+    $("start-section").hidden = !(s.phase === "idle" || s.phase === "stopping");
+    $("progress-section").hidden = s.phase !== "starting";
+    $("ready-section").hidden = s.phase !== "ready";
+    renderSteps(s);
+    $("estimate").textContent = s.phase === "starting" ? estimate(s) : "";
+    showError(s.error || "");
+    if (s.phase === "ready" && s.meeting_url) {
+      const url = s.meeting_url + encodeURIComponent(roomName());
+      $("join").href = url;
+      if (!joinTimer) {
+        $("phase").textContent = "Your meeting is ready. Joining…";
+        joinTimer = setTimeout(() => location.assign(url), JOIN_DELAY_MS);
+      }
+    }
+    const moving = s.phase === "starting" || s.phase === "stopping";
+    if (moving && !pollTimer) pollTimer = setInterval(poll, 1500);
+    if (!moving && pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+  }
+
+  function tick() {
+    if (status.phase !== "starting" || !status.started_at) { $("elapsed").textContent = ""; return; }
+    $("elapsed").textContent = `· ${clock(seconds(status.started_at, new Date().toISOString()))}`;
+    $("estimate").textContent = estimate(status);
+  }
+
+  async function call(path, options) {
+    const response = await fetch(path, { cache: "no-store", ...options,
+      headers: { accept: "application/json", ...(options && options.headers) } });
+    const body = await response.json().catch(() => ({ error: `Unexpected answer (${response.status}).` }));
+    if (!response.ok) throw new Error(body.error || `Request failed (${response.status}).`);
+    return body;
+  }
+
+  async function poll() {
+    try { render(await call("status")); }
+    catch (e) { showError(`Could not read the status: ${e.message}`); lastAction = poll; }
+  }
+
+  async function start() {
+    const button = $("start-button");
+    button.disabled = true;
+    showError("");
+    try {
+      render(await call("start", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ secret: $("secret").value }) }));
+    } catch (e) {
+      lastAction = start;
+      showError(`The meeting did not start: ${e.message}`);
+      $("secret-field").hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  $("start-form").addEventListener("submit", (event) => { event.preventDefault(); start(); });
+  $("retry").addEventListener("click", (event) => { event.preventDefault(); showError(""); (lastAction || poll)(); });
+  $("room").addEventListener("input", () => {
+    if (status.meeting_url) $("join").href = status.meeting_url + encodeURIComponent(roomName());
+  });
+  setInterval(tick, 1000);
+  render(status);
+  tick();
+})();

@@ -1,0 +1,239 @@
+//! The decision: from a [`Snapshot`] of what exists to the steps that move it toward what should.
+//! Pure functions over plain values; `reconcile` runs them in a loop with `cloud::Aws`.
+
+use crate::config::{Config, IdlePolicy, JVB_PORT, WEB_PORT};
+use crate::model::{Activity, DnsRecord, ListenerSpec, Snapshot, Time};
+use serde::Serialize;
+
+/// Why the reconcile runs. Only `Start` and `Stop` change what is wanted; a `Tick` may end an
+/// idle meeting; every trigger converges everything else from what AWS reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    Start,
+    Stop,
+    /// An ECS task changed state.
+    TaskChanged,
+    /// The schedule: check idleness and clean up.
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    AllocateAddress,
+    ReleaseAddress { allocation_id: String },
+    CreateLoadBalancer { allocation_id: String },
+    DeleteLoadBalancer { arn: String },
+    CreateListener { load_balancer_arn: String, spec: ListenerSpec },
+    DeleteListener { arn: String },
+    RegisterTargets { target_group_arn: String, ips: Vec<String> },
+    DeregisterTargets { target_group_arn: String, ips: Vec<String> },
+    WriteAdvertisedIps { value: String },
+    UpsertDnsRecord { ip: String },
+    DeleteDnsRecord { record: DnsRecord },
+    SetDesiredCount(i32),
+    /// The task started before the advertised IPs changed, so it advertises stale ones.
+    StopTask { arn: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Nobody joined within the no-show timeout.
+    NoShow,
+    /// No flows for the idle timeout after people were there.
+    Idle,
+    MaxLength,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    /// Set when a tick decided to end the meeting.
+    pub stop_reason: Option<StopReason>,
+}
+
+pub fn plan(snapshot: &Snapshot, intent: Intent, config: &Config, now: Time) -> Plan {
+    let stop_reason = match intent {
+        Intent::Tick if snapshot.desired_count > 0 => idle_verdict(snapshot, &config.idle, now),
+        _ => None,
+    };
+    let wanted = match intent {
+        Intent::Start => true,
+        Intent::Stop => false,
+        Intent::TaskChanged | Intent::Tick => snapshot.desired_count > 0 && stop_reason.is_none(),
+    };
+
+    let mut steps = converge_targets(snapshot, config);
+    if wanted {
+        steps.extend(bring_up(snapshot, config));
+    } else {
+        steps.extend(wind_down(snapshot, config));
+    }
+    Plan { steps, stop_reason }
+}
+
+/// Live tasks' IPs registered on both target groups, and nothing else.
+fn converge_targets(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
+    let live = snapshot.live_task_ips();
+    let mut steps = Vec::new();
+    for (target_group_arn, targets) in [
+        (&config.jvb_target_group_arn, &snapshot.jvb_targets),
+        (&config.web_target_group_arn, &snapshot.web_targets),
+    ] {
+        let registered: Vec<&str> = targets.iter().map(|t| t.ip.as_str()).collect();
+        let missing: Vec<String> =
+            live.iter().filter(|ip| !registered.contains(ip)).map(|ip| ip.to_string()).collect();
+        let stale: Vec<String> = targets
+            .iter()
+            .filter(|t| !live.contains(&t.ip.as_str()) && t.health != crate::model::TargetHealth::Draining)
+            .map(|t| t.ip.clone())
+            .collect();
+        if !missing.is_empty() {
+            steps.push(Step::RegisterTargets { target_group_arn: target_group_arn.clone(), ips: missing });
+        }
+        if !stale.is_empty() {
+            steps.push(Step::DeregisterTargets { target_group_arn: target_group_arn.clone(), ips: stale });
+        }
+    }
+    steps
+}
+
+fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let meeting_lb = snapshot.meeting_load_balancer();
+    for duplicate in &snapshot.load_balancers {
+        if Some(&duplicate.arn) != meeting_lb.map(|lb| &lb.arn) {
+            steps.push(Step::DeleteLoadBalancer { arn: duplicate.arn.clone() });
+        }
+    }
+
+    let Some(address) = snapshot.meeting_address() else {
+        // Everything else hangs on the address; the next round carries on with it.
+        steps.push(Step::AllocateAddress);
+        return steps;
+    };
+    for spare in &snapshot.addresses {
+        if !spare.associated && spare.allocation_id != address.allocation_id {
+            steps.push(Step::ReleaseAddress { allocation_id: spare.allocation_id.clone() });
+        }
+    }
+
+    // The task reads the advertised IPs once, at launch: write them before asking for it.
+    let advertised_is_current = snapshot.advertised.value == address.public_ip;
+    if !advertised_is_current {
+        steps.push(Step::WriteAdvertisedIps { value: address.public_ip.clone() });
+    }
+    if snapshot.desired_count == 0 {
+        steps.push(Step::SetDesiredCount(1));
+    } else if advertised_is_current {
+        steps.extend(recycle_stale_tasks(snapshot));
+    }
+
+    match meeting_lb {
+        None => steps.push(Step::CreateLoadBalancer { allocation_id: address.allocation_id.clone() }),
+        Some(lb) => {
+            let wanted = wanted_listeners(config);
+            for listener in &lb.listeners {
+                if !wanted.contains(&listener.spec) {
+                    steps.push(Step::DeleteListener { arn: listener.arn.clone() });
+                }
+            }
+            for spec in wanted {
+                if !lb.listeners.iter().any(|l| l.spec == spec) {
+                    steps.push(Step::CreateListener { load_balancer_arn: lb.arn.clone(), spec });
+                }
+            }
+        }
+    }
+
+    if config.dns.is_some() {
+        let current = snapshot.dns_record.as_ref().map(|r| r.values.as_slice());
+        if current != Some(std::slice::from_ref(&address.public_ip)) {
+            steps.push(Step::UpsertDnsRecord { ip: address.public_ip.clone() });
+        }
+    }
+    steps
+}
+
+/// Tasks launched before the advertised IPs last changed carry the old ones; ECS replaces a
+/// stopped task with one that reads the new value.
+fn recycle_stale_tasks(snapshot: &Snapshot) -> Vec<Step> {
+    let Some(changed_at) = snapshot.advertised.modified_at else {
+        return Vec::new();
+    };
+    snapshot
+        .tasks
+        .iter()
+        .filter(|t| t.is_live() && t.created_at.is_some_and(|created| created < changed_at))
+        .map(|t| Step::StopTask { arn: t.arn.clone() })
+        .collect()
+}
+
+fn wind_down(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
+    let mut steps = Vec::new();
+    if snapshot.desired_count != 0 {
+        steps.push(Step::SetDesiredCount(0));
+    }
+    // A task on its way down still serves the last seconds of the meeting; wait for it.
+    if snapshot.any_task_present() {
+        return steps;
+    }
+    for lb in &snapshot.load_balancers {
+        steps.push(Step::DeleteLoadBalancer { arn: lb.arn.clone() });
+    }
+    if config.dns.is_some() {
+        if let Some(record) = &snapshot.dns_record {
+            steps.push(Step::DeleteDnsRecord { record: record.clone() });
+        }
+    }
+    // An address stays attached to the load balancer until AWS has finished deleting it.
+    if snapshot.load_balancers.is_empty() {
+        for address in snapshot.addresses.iter().filter(|a| !a.associated) {
+            steps.push(Step::ReleaseAddress { allocation_id: address.allocation_id.clone() });
+        }
+    }
+    steps
+}
+
+pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
+    let web_protocol = if config.certificate_arn.is_some() { "TLS" } else { "TCP" };
+    vec![
+        ListenerSpec {
+            protocol: "UDP".into(),
+            port: JVB_PORT,
+            target_group_arn: config.jvb_target_group_arn.clone(),
+            certificate_arn: None,
+        },
+        ListenerSpec {
+            protocol: web_protocol.into(),
+            port: WEB_PORT,
+            target_group_arn: config.web_target_group_arn.clone(),
+            certificate_arn: config.certificate_arn.clone(),
+        },
+    ]
+}
+
+/// Whether a wanted meeting should end now. Flows on the load balancer count both media (UDP)
+/// and signalling (the web socket), so a peer-to-peer 1:1 call keeps the meeting alive.
+fn idle_verdict(snapshot: &Snapshot, policy: &IdlePolicy, now: Time) -> Option<StopReason> {
+    let started = snapshot.meeting_started_at()?;
+    let activity = snapshot.activity?;
+    decide_idle(started, activity, policy, now)
+}
+
+pub fn decide_idle(started: Time, activity: Activity, policy: &IdlePolicy, now: Time) -> Option<StopReason> {
+    let age = now - started;
+    if age >= policy.max_length {
+        return Some(StopReason::MaxLength);
+    }
+    if age < policy.grace {
+        return None;
+    }
+    // Minutes without datapoints count as no flows: CloudWatch reports nothing for an idle NLB.
+    match activity.last_active {
+        None if age >= policy.no_show => Some(StopReason::NoShow),
+        Some(last) if now - last >= policy.idle => Some(StopReason::Idle),
+        _ => None,
+    }
+}

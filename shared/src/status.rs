@@ -1,0 +1,225 @@
+//! The status document that `GET /status` returns and the start page shows, derived from a
+//! [`Snapshot`] alone.
+
+use crate::config::Config;
+use crate::model::{LoadBalancerState, Snapshot, Target, TargetHealth, Time};
+use crate::plan::wanted_listeners;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Idle,
+    Starting,
+    Ready,
+    Stopping,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Starting => "starting",
+            Phase::Ready => "ready",
+            Phase::Stopping => "stopping",
+        }
+    }
+
+    /// One sentence for people, shown by the page.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Phase::Idle => "No meeting is running.",
+            Phase::Starting => "Starting your meeting…",
+            Phase::Ready => "Your meeting is ready.",
+            Phase::Stopping => "The last meeting is shutting down. You can start a new one.",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Waiting,
+    InProgress,
+    Done,
+    Failed,
+    Skipped,
+}
+
+impl StepState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepState::Waiting => "waiting",
+            StepState::InProgress => "in_progress",
+            StepState::Done => "done",
+            StepState::Failed => "failed",
+            StepState::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepStatus {
+    pub name: &'static str,
+    pub state: StepState,
+    /// When the step began or finished, where AWS reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Time>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    pub phase: Phase,
+    pub summary: &'static str,
+    pub started_at: Option<Time>,
+    pub observed_at: Time,
+    pub steps: Vec<StepStatus>,
+    pub meeting_url: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Status {
+    pub fn step(&self, name: &str) -> Option<&StepStatus> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+}
+
+pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
+    let address = snapshot.meeting_address();
+    let lb = snapshot.meeting_load_balancer();
+    let running = snapshot.tasks.iter().filter(|t| t.is_running()).max_by_key(|t| t.started_at);
+    let live = snapshot.tasks.iter().filter(|t| t.is_live()).max_by_key(|t| t.created_at);
+    let live_ips = snapshot.live_task_ips();
+
+    let address_step = match address {
+        Some(a) => step("address", StepState::Done, a.allocated_at, Some(a.public_ip.clone())),
+        None => step("address", StepState::Waiting, None, None),
+    };
+
+    let load_balancer_step = match lb {
+        None => step("load_balancer", StepState::Waiting, None, None),
+        Some(lb) => {
+            let listeners_ready =
+                wanted_listeners(config).iter().all(|spec| lb.listeners.iter().any(|l| &l.spec == spec));
+            let state = match lb.state {
+                LoadBalancerState::Failed => StepState::Failed,
+                LoadBalancerState::Active if listeners_ready => StepState::Done,
+                _ => StepState::InProgress,
+            };
+            let detail = match lb.state {
+                LoadBalancerState::Provisioning => "provisioning",
+                LoadBalancerState::Active if listeners_ready => "active",
+                LoadBalancerState::Active => "adding listeners",
+                LoadBalancerState::Failed => "failed",
+            };
+            step("load_balancer", state, Some(lb.created_at), Some(detail.into()))
+        }
+    };
+
+    let task_step = match (running, live) {
+        (Some(t), _) => step("task", StepState::Done, t.started_at, Some("RUNNING".into())),
+        (None, Some(t)) => step("task", StepState::InProgress, t.created_at, Some(t.last_status.clone())),
+        (None, None) => step("task", StepState::Waiting, None, None),
+    };
+
+    let registered = |targets: &[Target], ip: &str| targets.iter().any(|t| t.ip == ip);
+    let registration_step = if live_ips.is_empty() {
+        step("registration", StepState::Waiting, None, None)
+    } else if live_ips
+        .iter()
+        .all(|ip| registered(&snapshot.jvb_targets, ip) && registered(&snapshot.web_targets, ip))
+    {
+        step("registration", StepState::Done, None, Some(live_ips.join(", ")))
+    } else {
+        step("registration", StepState::InProgress, None, None)
+    };
+
+    let health_of = |targets: &[Target], ip: &str| targets.iter().find(|t| t.ip == ip).map(|t| t.health.clone());
+    let health_step = match running.and_then(|t| t.private_ip.as_deref()) {
+        None => step("health", StepState::Waiting, None, None),
+        Some(ip) => match (health_of(&snapshot.jvb_targets, ip), health_of(&snapshot.web_targets, ip)) {
+            (Some(TargetHealth::Healthy), Some(TargetHealth::Healthy)) => {
+                step("health", StepState::Done, None, Some("healthy".into()))
+            }
+            (jvb, web) => {
+                let describe = |h: Option<TargetHealth>| match h {
+                    None => "not registered".to_string(),
+                    Some(TargetHealth::Unhealthy(reason)) => format!("unhealthy ({reason})"),
+                    Some(h) => format!("{h:?}").to_lowercase(),
+                };
+                let detail = format!("video bridge {}, web {}", describe(jvb), describe(web));
+                step("health", StepState::InProgress, None, Some(detail))
+            }
+        },
+    };
+
+    let dns_step = match (&config.dns, address) {
+        (None, _) => step("dns", StepState::Skipped, None, None),
+        (Some(dns), Some(a)) if snapshot.dns_record.as_ref().is_some_and(|r| r.values == [a.public_ip.clone()]) => {
+            step("dns", StepState::Done, None, Some(dns.hostname.clone()))
+        }
+        (Some(dns), _) => step("dns", StepState::Waiting, None, Some(dns.hostname.clone())),
+    };
+
+    let advertised_current = address.is_some_and(|a| a.public_ip == snapshot.advertised.value);
+    let steps = vec![address_step, load_balancer_step, task_step, registration_step, health_step, dns_step];
+    let all_done = steps.iter().all(|s| matches!(s.state, StepState::Done | StepState::Skipped));
+
+    let phase = if snapshot.desired_count > 0 {
+        if all_done && advertised_current { Phase::Ready } else { Phase::Starting }
+    } else if nothing_left(snapshot) {
+        Phase::Idle
+    } else {
+        Phase::Stopping
+    };
+
+    let meeting_url = match (phase, &config.dns, lb) {
+        (Phase::Ready, Some(dns), _) => Some(format!("https://{}/", dns.hostname)),
+        (Phase::Ready, None, Some(lb)) => Some(format!("https://{}/", lb.dns_name.to_ascii_lowercase())),
+        _ => None,
+    };
+
+    Status {
+        phase,
+        summary: phase.summary(),
+        started_at: if phase == Phase::Idle { None } else { snapshot.meeting_started_at() },
+        observed_at: now,
+        error: error_message(snapshot, &steps, phase),
+        steps,
+        meeting_url,
+    }
+}
+
+fn step(name: &'static str, state: StepState, since: Option<Time>, detail: Option<String>) -> StepStatus {
+    StepStatus { name, state, since, detail }
+}
+
+/// Nothing of the meeting is left that could bill or serve.
+pub fn nothing_left(snapshot: &Snapshot) -> bool {
+    !snapshot.any_task_present()
+        && snapshot.load_balancers.is_empty()
+        && snapshot.addresses.is_empty()
+        && snapshot.dns_record.is_none()
+        && snapshot.jvb_targets.is_empty()
+        && snapshot.web_targets.is_empty()
+}
+
+/// What went wrong, told from what AWS reports: a failed load balancer, or a task that stopped
+/// on its own while the meeting is wanted (ECS then starts another).
+fn error_message(snapshot: &Snapshot, steps: &[StepStatus], phase: Phase) -> Option<String> {
+    if steps.iter().any(|s| s.name == "load_balancer" && s.state == StepState::Failed) {
+        return Some("The load balancer failed to provision.".into());
+    }
+    if phase != Phase::Starting || snapshot.tasks.iter().any(|t| t.is_running()) {
+        return None;
+    }
+    snapshot
+        .tasks
+        .iter()
+        .filter(|t| t.last_status == "STOPPED" && t.desired_status == "STOPPED")
+        .filter_map(|t| t.stopped_reason.as_deref())
+        .find(|reason| !reason.contains("Scaling activity"))
+        .map(|reason| format!("The video bridge task stopped: {reason}. ECS is starting another."))
+}
