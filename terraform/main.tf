@@ -22,8 +22,9 @@ check "custom_domain_inputs" {
 module "network" {
   source = "./modules/network"
 
-  name = var.name
-  cidr = var.vpc_cidr
+  name               = var.name
+  cidr               = var.vpc_cidr
+  availability_zones = var.availability_zones
 }
 
 module "jitsi" {

@@ -33,6 +33,17 @@ variable "vpc_cidr" {
   }
 }
 
+variable "availability_zones" {
+  description = "Two zone names for the public subnets; the first hosts the task and the meeting NLB. Empty: the region's first two available zones. Pin them if that zone lacks Fargate (e.g. the zone that maps to use1-az3 in us-east-1)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.availability_zones) == 0 || length(var.availability_zones) == 2
+    error_message = "availability_zones must be empty or list exactly two zones."
+  }
+}
+
 # --- Jitsi task ---------------------------------------------------------------------------------
 
 variable "jitsi_image_tag" {

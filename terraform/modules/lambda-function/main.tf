@@ -1,7 +1,6 @@
 # Created before the function so Lambda does not create it without retention.
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_158:No KMS CMK: costs $1/month while idle, the goal is zero idle cost (logs are encrypted with the service key)
-  #checkov:skip=CKV_AWS_338:Short retention (variable, default 7 days) keeps storage cost near zero; control-plane logs are for troubleshooting only
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_days
 }

@@ -13,6 +13,12 @@ variable "cidr" {
   }
 }
 
+variable "availability_zones" {
+  description = "Zone names for the public subnets, first one hosts the task. Empty: the first available zones of the region."
+  type        = list(string)
+  default     = []
+}
+
 variable "public_subnet_count" {
   description = "Number of public subnets, one per availability zone."
   type        = number

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Applies the real Terraform configuration against a local moto server, checks the resources through
+# the AWS API, checks that the service's desired count is left to the Lambdas, destroys, and checks
+# that nothing is left.
+#
+# usage: scripts/terraform-moto.sh <lambda_dist_dir>
+#   <lambda_dist_dir>/<fn>/bootstrap.zip for start-meeting, task-state, stop-meeting (cargo lambda
+#   build --output-format zip). The zips are only stored, never run: moto needs no Docker for that.
+# env: TF_SHOW_JSON=<path>  also write `terraform show -json` of the applied state there.
+set -euo pipefail
+source "$(dirname "$0")/terraform-common.sh"
+
+start=$(date +%s)
+result="FAIL"
+moto_pid=""
+work=""
+summary() {
+  local rc=$?
+  [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null && wait "$moto_pid" 2>/dev/null || true
+  [ -n "$work" ] && rm -rf "$work"
+  [ $rc -ne 0 ] && result="FAIL"
+  echo "$result terraform-moto ($(( $(date +%s) - start )) s)"
+  exit $rc
+}
+trap summary EXIT
+trap 'exit 130' INT TERM
+
+[ $# -eq 1 ] || die "usage: $0 <lambda_dist_dir>"
+dist="$(cd "$1" 2>/dev/null && pwd)" || die "lambda dist dir not found: $1"
+for fn in start-meeting task-state stop-meeting; do
+  [ -f "$dist/$fn/bootstrap.zip" ] || die "missing $dist/$fn/bootstrap.zip (build with: cargo lambda build --release --output-format zip)"
+done
+require_terraform
+command -v moto_server >/dev/null || die "moto_server not found (pip install 'moto[server]')"
+python3 -c 'import boto3' 2>/dev/null || die "python3 boto3 not importable (it comes with moto)"
+
+work="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+endpoint="http://127.0.0.1:$port"
+
+# Nothing may leave the machine: dummy credentials, no shared config, and a dead proxy for anything
+# that is not loopback (an endpoint missing from the provider block would fail instead of reaching AWS).
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+export HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost
+export https_proxy=$HTTPS_PROXY http_proxy=$HTTP_PROXY no_proxy=$NO_PROXY
+
+echo "==> moto_server on $endpoint"
+moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+python3 - "$endpoint" <<'PY' || { cat "$work/moto.log"; die "moto_server did not come up"; }
+import sys, time, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+for _ in range(100):
+    try:
+        opener.open(sys.argv[1] + "/moto-api/", timeout=1); sys.exit(0)
+    except Exception:
+        time.sleep(0.2)
+sys.exit(1)
+PY
+
+# A private copy keeps state, lock and .terraform out of the repository.
+mkdir -p "$work/tf"
+(cd "$TF_DIR" && tar --exclude=.terraform --exclude='*.tfstate*' -cf - .) | tar -C "$work/tf" -xf -
+export TF_DATA_DIR="$work/tf-data"
+secret_hash="$(python3 -c 'import hashlib, secrets; print(hashlib.sha256(secrets.token_hex(32).encode()).hexdigest())')"
+vars=(-var "aws_endpoint_url=$endpoint" -var "lambda_dist_dir=$dist" -var "start_secret_hash=$secret_hash" -var "lambda_architecture=x86_64")
+
+echo "==> terraform init"
+tf -chdir="$work/tf" init -backend=false -plugin-dir="$TF_PLUGIN_DIR" -input=false -no-color >"$work/init.log" 2>&1 ||
+  { cat "$work/init.log"; die "terraform init failed"; }
+
+echo "==> terraform apply"
+t0=$(date +%s)
+tf -chdir="$work/tf" apply -auto-approve -input=false -no-color "${vars[@]}" >"$work/apply.log" 2>&1 ||
+  { tail -60 "$work/apply.log"; die "terraform apply against moto failed"; }
+grep -E '^Apply complete' "$work/apply.log"
+echo "    apply took $(( $(date +%s) - t0 )) s"
+tf -chdir="$work/tf" output -json >"$work/outputs.json"
+
+echo "==> checking the deployed stack through the AWS API"
+python3 "$TF_DIR/tests/moto_assert.py" deployed "$endpoint" jitsi-on-demand "$work/outputs.json" ||
+  die "deployed stack does not match"
+
+if [ -n "${TF_SHOW_JSON:-}" ]; then
+  tf -chdir="$work/tf" show -json >"$TF_SHOW_JSON" || die "terraform show -json failed"
+  echo "==> state written to $TF_SHOW_JSON"
+fi
+
+echo "==> desired count belongs to the Lambdas: raise it to 1, plan must keep it"
+python3 - "$endpoint" <<'PY'
+import sys, boto3
+ecs = boto3.client("ecs", endpoint_url=sys.argv[1], region_name="us-east-1")
+ecs.update_service(cluster="jitsi-on-demand", service="jitsi-on-demand", desiredCount=1)
+count = ecs.describe_services(cluster="jitsi-on-demand", services=["jitsi-on-demand"])["services"][0]["desiredCount"]
+if count != 1:
+    sys.exit(f"  FAIL moto did not take desiredCount=1 (reads {count})")
+PY
+# A plan against moto always shows a change on aws_ecs_service (enable_execute_command), so only the
+# desired count is checked, never an empty plan.
+plan_json() {
+  tf -chdir="$work/tf" plan -input=false -no-color -out="$work/p.tfplan" "$@" "${vars[@]}" >"$work/plan.log" 2>&1 ||
+    { tail -40 "$work/plan.log"; die "terraform plan failed"; }
+  tf -chdir="$work/tf" show -json "$work/p.tfplan"
+}
+plan_json >"$work/plan1.json"
+rc=0
+python3 - "$work/plan1.json" <<'PY' || rc=$?
+import json, sys
+svc = [r for r in json.load(open(sys.argv[1]))["resource_changes"] if r["address"] == "module.jitsi.aws_ecs_service.this"][0]
+c = svc["change"]
+if c["before"]["desired_count"] != 1:
+    sys.exit(f"  FAIL refresh does not see the desired count set outside Terraform ({c['before']['desired_count']})")
+if "create" not in c["actions"]:
+    if c["after"]["desired_count"] != 1:
+        sys.exit(f"  FAIL plan resets desired_count to {c['after']['desired_count']}")
+    print("  ok: plan keeps desired_count = 1")
+    sys.exit(0)
+# moto 5.2 returns no capacityProviderStrategy, so the provider plans a replacement; accept only that.
+if c.get("replace_paths") != [["capacity_provider_strategy"]]:
+    sys.exit(f"  FAIL unexpected replacement of the service: {c.get('replace_paths')}")
+sys.exit(3)
+PY
+if [ $rc -eq 3 ]; then
+  # Give the state what real AWS returns (the strategy moto drops) and plan without refresh.
+  tf -chdir="$work/tf" state pull >"$work/state.json"
+  python3 - "$work/state.json" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+st["serial"] += 1
+for r in st["resources"]:
+    if r.get("module") == "module.jitsi" and r["type"] == "aws_ecs_service":
+        a = r["instances"][0]["attributes"]
+        a["capacity_provider_strategy"] = [{"base": 0, "capacity_provider": "FARGATE", "weight": 1}]
+        a["launch_type"] = ""
+        a["desired_count"] = 1
+json.dump(st, open(sys.argv[1], "w"))
+PY
+  tf -chdir="$work/tf" state push "$work/state.json" >/dev/null || die "terraform state push failed"
+  plan_json -refresh=false >"$work/plan2.json"
+  python3 - "$work/plan2.json" <<'PY' || die "terraform would reset the desired count"
+import json, sys
+svc = [r for r in json.load(open(sys.argv[1]))["resource_changes"] if r["address"] == "module.jitsi.aws_ecs_service.this"][0]
+c = svc["change"]
+if "create" in c["actions"] or c["after"]["desired_count"] != 1:
+    sys.exit(f"  FAIL plan {c['actions']} sets desired_count to {c['after']['desired_count']}")
+print(f"  ok: plan keeps desired_count = 1 (moto's missing capacityProviderStrategy patched into state; actions {c['actions']})")
+PY
+elif [ $rc -ne 0 ]; then
+  die "terraform would reset the desired count"
+fi
+
+echo "==> terraform destroy"
+t0=$(date +%s)
+tf -chdir="$work/tf" destroy -auto-approve -input=false -no-color "${vars[@]}" >"$work/destroy.log" 2>&1 ||
+  { tail -60 "$work/destroy.log"; die "terraform destroy against moto failed"; }
+grep -E '^Destroy complete' "$work/destroy.log"
+echo "    destroy took $(( $(date +%s) - t0 )) s"
+
+echo "==> checking that nothing is left"
+python3 "$TF_DIR/tests/moto_assert.py" destroyed "$endpoint" jitsi-on-demand || die "resources left after destroy"
+
+result="PASS"
