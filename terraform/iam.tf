@@ -81,6 +81,17 @@ locals {
       Resource = [local.meeting_lb_arns, local.meeting_listener_ar]
     },
     {
+      # A fresh account has no ELB service-linked role until its first load balancer; CreateLoadBalancer
+      # then creates it on the caller's behalf.
+      Sid      = "ElbServiceLinkedRole"
+      Effect   = "Allow"
+      Action   = ["iam:CreateServiceLinkedRole"]
+      Resource = "${local.arn_prefix}:iam::${local.account}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"
+      Condition = {
+        StringEquals = { "iam:AWSServiceName" = "elasticloadbalancing.amazonaws.com" }
+      }
+    },
+    {
       Sid      = "ElbTargets"
       Effect   = "Allow"
       Action   = ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]

@@ -113,19 +113,19 @@ run "trial_mode_wiring" {
   assert {
     condition = alltrue([
       for st in jsondecode(local.reconcile_policy).Statement :
-      can(st.Condition) if contains(["EcsListTasks", "EcsTasks", "ElbCreateTaggedMeetingNlb", "ElbTagOnCreate", "Ec2AllocateTaggedEip", "Ec2TagOnAllocate", "Ec2ReleaseOwnEip"], st.Sid)
-    ]) && length([for st in jsondecode(local.reconcile_policy).Statement : st if can(st.Condition)]) == 7
+      can(st.Condition) if contains(["EcsListTasks", "EcsTasks", "ElbCreateTaggedMeetingNlb", "ElbTagOnCreate", "ElbServiceLinkedRole", "Ec2AllocateTaggedEip", "Ec2TagOnAllocate", "Ec2ReleaseOwnEip"], st.Sid)
+    ]) && length([for st in jsondecode(local.reconcile_policy).Statement : st if can(st.Condition)]) == 8
     error_message = "Create/tag/release and task statements must carry their conditions."
   }
 
   assert {
     condition = (
-      jsondecode(local.reconcile_policy).Statement[4].Condition.StringEquals["aws:RequestTag/jitsi-on-demand:stack"] == "jitsi-on-demand" &&
-      jsondecode(local.reconcile_policy).Statement[5].Condition.StringEquals["elasticloadbalancing:CreateAction"] == "CreateLoadBalancer" &&
-      jsondecode(local.reconcile_policy).Statement[10].Condition.StringEquals["ec2:CreateAction"] == "AllocateAddress" &&
-      jsondecode(local.reconcile_policy).Statement[11].Condition.StringEquals["aws:ResourceTag/jitsi-on-demand:stack"] == "jitsi-on-demand" &&
-      jsondecode(local.reconcile_policy).Statement[1].Condition.ArnEquals["ecs:cluster"] == module.jitsi.cluster_arn &&
-      jsondecode(local.reconcile_policy).Statement[6].Resource[0] == "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/jitsi-on-demand-meeting/*"
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "ElbCreateTaggedMeetingNlb"]).Condition.StringEquals["aws:RequestTag/jitsi-on-demand:stack"] == "jitsi-on-demand" &&
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "ElbTagOnCreate"]).Condition.StringEquals["elasticloadbalancing:CreateAction"] == "CreateLoadBalancer" &&
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "Ec2TagOnAllocate"]).Condition.StringEquals["ec2:CreateAction"] == "AllocateAddress" &&
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "Ec2ReleaseOwnEip"]).Condition.StringEquals["aws:ResourceTag/jitsi-on-demand:stack"] == "jitsi-on-demand" &&
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "EcsListTasks"]).Condition.ArnEquals["ecs:cluster"] == module.jitsi.cluster_arn &&
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "ElbManageMeetingNlb"]).Resource[0] == "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/jitsi-on-demand-meeting/*"
     )
     error_message = "Reconcile policy conditions or ARN patterns are wrong."
   }
