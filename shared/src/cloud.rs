@@ -7,10 +7,13 @@ use crate::plan::Step;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{DomainType, Filter, ResourceType, Tag as Ec2Tag, TagSpecification};
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
-    ProtocolEnum, SubnetMapping, Tag as ElbTag, TargetDescription, TargetHealthStateEnum,
+    Action, ActionTypeEnum, Certificate, LoadBalancerSchemeEnum, LoadBalancerStateEnum,
+    LoadBalancerTypeEnum, ProtocolEnum, SubnetMapping, Tag as ElbTag, TargetDescription,
+    TargetHealthStateEnum,
 };
-use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
+use aws_sdk_route53::types::{
+    Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Duration, Utc};
@@ -32,7 +35,10 @@ impl fmt::Display for CloudError {
 impl std::error::Error for CloudError {}
 
 fn failed<E: std::error::Error>(operation: &'static str) -> impl FnOnce(E) -> CloudError {
-    move |error| CloudError { operation, message: DisplayErrorContext(&error).to_string() }
+    move |error| CloudError {
+        operation,
+        message: DisplayErrorContext(&error).to_string(),
+    }
 }
 
 /// True when the error says the thing is already gone (deleting twice is fine).
@@ -40,7 +46,10 @@ fn is_not_found<E>(error: &aws_sdk_ec2::error::SdkError<E>) -> bool
 where
     E: aws_sdk_ec2::error::ProvideErrorMetadata,
 {
-    let code = error.as_service_error().and_then(|e| e.code()).unwrap_or_default();
+    let code = error
+        .as_service_error()
+        .and_then(|e| e.code())
+        .unwrap_or_default();
     code.contains("NotFound") || code == "InvalidAllocationID.NotFound"
 }
 
@@ -68,16 +77,31 @@ impl Aws {
 
     /// Reads everything the plan needs, the independent calls at once. Flow activity is read
     /// only when asked for (CloudWatch bills per metric read).
-    pub async fn observe(&self, config: &Config, with_activity: bool, now: Time) -> Result<Snapshot, CloudError> {
-        let (desired_count, tasks, load_balancers, addresses, jvb_targets, web_targets, advertised, dns_record) = tokio::try_join!(
-            self.desired_count(config),
-            self.tasks(config),
-            self.load_balancers(config),
-            self.addresses(config),
-            self.targets(&config.jvb_target_group_arn),
-            self.targets(&config.web_target_group_arn),
-            self.advertised(config),
-            self.dns_record(config),
+    pub async fn observe(
+        &self,
+        config: &Config,
+        with_activity: bool,
+        now: Time,
+    ) -> Result<Snapshot, CloudError> {
+        // SDK futures are large; boxed, eight of them at once stay off the stack.
+        let (
+            desired_count,
+            tasks,
+            load_balancers,
+            addresses,
+            jvb_targets,
+            web_targets,
+            advertised,
+            dns_record,
+        ) = tokio::try_join!(
+            Box::pin(self.desired_count(config)),
+            Box::pin(self.tasks(config)),
+            Box::pin(self.load_balancers(config)),
+            Box::pin(self.addresses(config)),
+            Box::pin(self.targets(&config.jvb_target_group_arn)),
+            Box::pin(self.targets(&config.web_target_group_arn)),
+            Box::pin(self.advertised(config)),
+            Box::pin(self.dns_record(config)),
         )?;
         let mut snapshot = Snapshot {
             desired_count,
@@ -92,7 +116,7 @@ impl Aws {
         };
         if with_activity {
             if let Some(lb) = snapshot.meeting_load_balancer() {
-                snapshot.activity = Some(self.activity(config, lb, now).await?);
+                snapshot.activity = Some(Box::pin(self.activity(config, lb, now)).await?);
             }
         }
         Ok(snapshot)
@@ -109,7 +133,10 @@ impl Aws {
             .map_err(failed("ecs:DescribeServices"))?;
         let service = out.services().first().ok_or_else(|| CloudError {
             operation: "ecs:DescribeServices",
-            message: format!("service {} not found in cluster {}", config.service, config.cluster),
+            message: format!(
+                "service {} not found in cluster {}",
+                config.service, config.cluster
+            ),
         })?;
         Ok(service.desired_count())
     }
@@ -124,9 +151,17 @@ impl Aws {
                 .desired_status(status)
                 .send()
         };
-        let (running, stopped) = tokio::try_join!(list(DesiredStatus::Running), list(DesiredStatus::Stopped))
-            .map_err(failed("ecs:ListTasks"))?;
-        let arns: Vec<String> = running.task_arns().iter().chain(stopped.task_arns()).cloned().collect();
+        let (running, stopped) = tokio::try_join!(
+            Box::pin(list(DesiredStatus::Running)),
+            Box::pin(list(DesiredStatus::Stopped))
+        )
+        .map_err(failed("ecs:ListTasks"))?;
+        let arns: Vec<String> = running
+            .task_arns()
+            .iter()
+            .chain(stopped.task_arns())
+            .cloned()
+            .collect();
         if arns.is_empty() {
             return Ok(Vec::new());
         }
@@ -162,9 +197,18 @@ impl Aws {
     }
 
     async fn load_balancers(&self, config: &Config) -> Result<Vec<LoadBalancer>, CloudError> {
-        let out = match self.elb.describe_load_balancers().names(&config.load_balancer_name).send().await {
+        let out = match self
+            .elb
+            .describe_load_balancers()
+            .names(&config.load_balancer_name)
+            .send()
+            .await
+        {
             Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_load_balancer_not_found_exception()) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_load_balancer_not_found_exception()) =>
+            {
                 return Ok(Vec::new())
             }
             Err(e) => return Err(failed("elasticloadbalancing:DescribeLoadBalancers")(e)),
@@ -172,15 +216,20 @@ impl Aws {
         let mut found = Vec::new();
         for lb in out.load_balancers() {
             let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-            let (listeners, tags) = tokio::try_join!(self.listeners(&arn), self.load_balancer_tags(&arn))?;
+            let (listeners, tags) = tokio::try_join!(
+                Box::pin(self.listeners(&arn)),
+                Box::pin(self.load_balancer_tags(&arn))
+            )?;
             // Only what this stack made: a same-named load balancer of someone else is not ours to delete.
-            if !tags.iter().any(|(k, v)| k == STACK_TAG_KEY && v == &config.stack_tag) {
+            if !tags
+                .iter()
+                .any(|(k, v)| k == STACK_TAG_KEY && v == &config.stack_tag)
+            {
                 continue;
             }
             let state = match lb.state().and_then(|s| s.code()) {
-                Some(LoadBalancerStateEnum::Active) | Some(LoadBalancerStateEnum::ActiveImpaired) => {
-                    LoadBalancerState::Active
-                }
+                Some(LoadBalancerStateEnum::Active)
+                | Some(LoadBalancerStateEnum::ActiveImpaired) => LoadBalancerState::Active,
                 Some(LoadBalancerStateEnum::Failed) => LoadBalancerState::Failed,
                 _ => LoadBalancerState::Provisioning,
             };
@@ -188,7 +237,10 @@ impl Aws {
                 dns_name: lb.dns_name().unwrap_or_default().to_string(),
                 state,
                 created_at: lb.created_time().and_then(to_chrono).unwrap_or_default(),
-                allocation_id: tags.iter().find(|(k, _)| k == ALLOCATION_TAG_KEY).map(|(_, v)| v.clone()),
+                allocation_id: tags
+                    .iter()
+                    .find(|(k, _)| k == ALLOCATION_TAG_KEY)
+                    .map(|(_, v)| v.clone()),
                 listeners,
                 arn,
             });
@@ -210,7 +262,10 @@ impl Aws {
             .map(|l| Listener {
                 arn: l.listener_arn().unwrap_or_default().to_string(),
                 spec: ListenerSpec {
-                    protocol: l.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                    protocol: l
+                        .protocol()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default(),
                     port: l.port().unwrap_or_default(),
                     target_group_arn: l
                         .default_actions()
@@ -218,7 +273,11 @@ impl Aws {
                         .find_map(|a| a.target_group_arn())
                         .unwrap_or_default()
                         .to_string(),
-                    certificate_arn: l.certificates().iter().find_map(|c| c.certificate_arn()).map(str::to_string),
+                    certificate_arn: l
+                        .certificates()
+                        .iter()
+                        .find_map(|c| c.certificate_arn())
+                        .map(str::to_string),
                 },
             })
             .collect())
@@ -236,7 +295,12 @@ impl Aws {
             .tag_descriptions()
             .iter()
             .flat_map(|d| d.tags())
-            .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
             .collect())
     }
 
@@ -244,7 +308,12 @@ impl Aws {
         let out = self
             .ec2
             .describe_addresses()
-            .filters(Filter::builder().name(format!("tag:{STACK_TAG_KEY}")).values(&config.stack_tag).build())
+            .filters(
+                Filter::builder()
+                    .name(format!("tag:{STACK_TAG_KEY}"))
+                    .values(&config.stack_tag)
+                    .build(),
+            )
             .send()
             .await
             .map_err(failed("ec2:DescribeAddresses"))?;
@@ -254,7 +323,9 @@ impl Aws {
             .map(|a| Address {
                 allocation_id: a.allocation_id().unwrap_or_default().to_string(),
                 public_ip: a.public_ip().unwrap_or_default().to_string(),
-                associated: a.association_id().is_some() || a.network_interface_id().is_some(),
+                associated: [a.association_id(), a.network_interface_id()]
+                    .into_iter()
+                    .any(|id| id.is_some_and(|id| !id.is_empty())),
                 allocated_at: a
                     .tags()
                     .iter()
@@ -282,7 +353,11 @@ impl Aws {
                 let health = d.target_health();
                 let reason = || {
                     health
-                        .and_then(|h| h.description().map(str::to_string).or(h.reason().map(|r| r.as_str().to_string())))
+                        .and_then(|h| {
+                            h.description()
+                                .map(str::to_string)
+                                .or(h.reason().map(|r| r.as_str().to_string()))
+                        })
                         .unwrap_or_default()
                 };
                 let health = match health.and_then(|h| h.state()) {
@@ -291,7 +366,9 @@ impl Aws {
                     Some(TargetHealthStateEnum::Unhealthy) => TargetHealth::Unhealthy(reason()),
                     Some(TargetHealthStateEnum::Draining) => TargetHealth::Draining,
                     Some(TargetHealthStateEnum::Unused) => TargetHealth::Unused,
-                    other => TargetHealth::Other(other.map(|s| s.as_str().to_string()).unwrap_or_default()),
+                    other => TargetHealth::Other(
+                        other.map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    ),
                 };
                 Some(Target { ip, health })
             })
@@ -308,13 +385,20 @@ impl Aws {
             .map_err(failed("ssm:GetParameter"))?;
         let parameter = out.parameter();
         Ok(Advertised {
-            value: parameter.and_then(|p| p.value()).unwrap_or_default().to_string(),
-            modified_at: parameter.and_then(|p| p.last_modified_date()).and_then(to_chrono),
+            value: parameter
+                .and_then(|p| p.value())
+                .unwrap_or_default()
+                .to_string(),
+            modified_at: parameter
+                .and_then(|p| p.last_modified_date())
+                .and_then(to_chrono),
         })
     }
 
     async fn dns_record(&self, config: &Config) -> Result<Option<DnsRecord>, CloudError> {
-        let Some(dns) = &config.dns else { return Ok(None) };
+        let Some(dns) = &config.dns else {
+            return Ok(None);
+        };
         let out = self
             .route53
             .list_resource_record_sets()
@@ -328,37 +412,67 @@ impl Aws {
         Ok(out
             .resource_record_sets()
             .iter()
-            .find(|r| r.name().trim_end_matches('.').eq_ignore_ascii_case(&dns.hostname) && r.r#type() == &RrType::A)
+            .find(|r| {
+                r.name()
+                    .trim_end_matches('.')
+                    .eq_ignore_ascii_case(&dns.hostname)
+                    && r.r#type() == &RrType::A
+            })
             .map(|r| DnsRecord {
-                values: r.resource_records().iter().map(|v| v.value().to_string()).collect(),
+                values: r
+                    .resource_records()
+                    .iter()
+                    .map(|v| v.value().to_string())
+                    .collect(),
                 ttl: r.ttl().unwrap_or_default(),
             }))
     }
 
     /// The last minute with a client flow on the media (UDP) or signalling (TCP/TLS) listener.
-    async fn activity(&self, config: &Config, lb: &LoadBalancer, now: Time) -> Result<Activity, CloudError> {
+    async fn activity(
+        &self,
+        config: &Config,
+        lb: &LoadBalancer,
+        now: Time,
+    ) -> Result<Activity, CloudError> {
         use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-        let Some(dimension) = lb.metric_dimension() else { return Ok(Activity::default()) };
-        let signalling = if config.certificate_arn.is_some() { "ActiveFlowCount_TLS" } else { "ActiveFlowCount_TCP" };
-        let queries = ["ActiveFlowCount_UDP", signalling].into_iter().enumerate().map(|(i, metric)| {
-            MetricDataQuery::builder()
-                .id(format!("flows{i}"))
-                .metric_stat(
-                    MetricStat::builder()
-                        .metric(
-                            Metric::builder()
-                                .namespace("AWS/NetworkELB")
-                                .metric_name(metric)
-                                .dimensions(Dimension::builder().name("LoadBalancer").value(dimension).build())
-                                .build(),
-                        )
-                        .period(60)
-                        .stat("Maximum")
-                        .build(),
-                )
-                .build()
-        });
-        let start = lb.created_at.max(now - config.idle.max_length - Duration::hours(1));
+        let Some(dimension) = lb.metric_dimension() else {
+            return Ok(Activity::default());
+        };
+        let signalling = if config.certificate_arn.is_some() {
+            "ActiveFlowCount_TLS"
+        } else {
+            "ActiveFlowCount_TCP"
+        };
+        let queries = ["ActiveFlowCount_UDP", signalling]
+            .into_iter()
+            .enumerate()
+            .map(|(i, metric)| {
+                MetricDataQuery::builder()
+                    .id(format!("flows{i}"))
+                    .metric_stat(
+                        MetricStat::builder()
+                            .metric(
+                                Metric::builder()
+                                    .namespace("AWS/NetworkELB")
+                                    .metric_name(metric)
+                                    .dimensions(
+                                        Dimension::builder()
+                                            .name("LoadBalancer")
+                                            .value(dimension)
+                                            .build(),
+                                    )
+                                    .build(),
+                            )
+                            .period(60)
+                            .stat("Maximum")
+                            .build(),
+                    )
+                    .build()
+            });
+        let start = lb
+            .created_at
+            .max(now - config.idle.max_length - Duration::hours(1));
         let out = self
             .cloudwatch
             .get_metric_data()
@@ -397,7 +511,13 @@ impl Aws {
                     .map_err(failed("ec2:AllocateAddress"))?;
             }
             Step::ReleaseAddress { allocation_id } => {
-                match self.ec2.release_address().allocation_id(allocation_id).send().await {
+                match self
+                    .ec2
+                    .release_address()
+                    .allocation_id(allocation_id)
+                    .send()
+                    .await
+                {
                     Err(e) if !is_not_found(&e) => return Err(failed("ec2:ReleaseAddress")(e)),
                     _ => {}
                 }
@@ -409,10 +529,23 @@ impl Aws {
                     .r#type(LoadBalancerTypeEnum::Network)
                     .scheme(LoadBalancerSchemeEnum::InternetFacing)
                     .subnet_mappings(
-                        SubnetMapping::builder().subnet_id(&config.subnet_id).allocation_id(allocation_id).build(),
+                        SubnetMapping::builder()
+                            .subnet_id(&config.subnet_id)
+                            .allocation_id(allocation_id)
+                            .build(),
                     )
-                    .tags(ElbTag::builder().key(STACK_TAG_KEY).value(&config.stack_tag).build())
-                    .tags(ElbTag::builder().key(ALLOCATION_TAG_KEY).value(allocation_id).build())
+                    .tags(
+                        ElbTag::builder()
+                            .key(STACK_TAG_KEY)
+                            .value(&config.stack_tag)
+                            .build(),
+                    )
+                    .tags(
+                        ElbTag::builder()
+                            .key(ALLOCATION_TAG_KEY)
+                            .value(allocation_id)
+                            .build(),
+                    )
                     .send()
                     .await
                     .map_err(failed("elasticloadbalancing:CreateLoadBalancer"))?;
@@ -425,9 +558,14 @@ impl Aws {
                     .await
                     .map_err(failed("elasticloadbalancing:DeleteLoadBalancer"))?;
             }
-            Step::CreateListener { load_balancer_arn, spec } => {
-                let action =
-                    Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(&spec.target_group_arn).build();
+            Step::CreateListener {
+                load_balancer_arn,
+                spec,
+            } => {
+                let action = Action::builder()
+                    .r#type(ActionTypeEnum::Forward)
+                    .target_group_arn(&spec.target_group_arn)
+                    .build();
                 self.elb
                     .create_listener()
                     .load_balancer_arn(load_balancer_arn)
@@ -451,7 +589,10 @@ impl Aws {
                     .await
                     .map_err(failed("elasticloadbalancing:DeleteListener"))?;
             }
-            Step::RegisterTargets { target_group_arn, ips } => {
+            Step::RegisterTargets {
+                target_group_arn,
+                ips,
+            } => {
                 self.elb
                     .register_targets()
                     .target_group_arn(target_group_arn)
@@ -460,7 +601,10 @@ impl Aws {
                     .await
                     .map_err(failed("elasticloadbalancing:RegisterTargets"))?;
             }
-            Step::DeregisterTargets { target_group_arn, ips } => {
+            Step::DeregisterTargets {
+                target_group_arn,
+                ips,
+            } => {
                 self.elb
                     .deregister_targets()
                     .target_group_arn(target_group_arn)
@@ -480,10 +624,17 @@ impl Aws {
                     .map_err(failed("ssm:PutParameter"))?;
             }
             Step::UpsertDnsRecord { ip } => {
-                let record = DnsRecord { values: vec![ip.clone()], ttl: 60 };
-                self.change_dns(config, ChangeAction::Upsert, &record).await?;
+                let record = DnsRecord {
+                    values: vec![ip.clone()],
+                    ttl: 60,
+                };
+                self.change_dns(config, ChangeAction::Upsert, &record)
+                    .await?;
             }
-            Step::DeleteDnsRecord { record } => self.change_dns(config, ChangeAction::Delete, record).await?,
+            Step::DeleteDnsRecord { record } => {
+                self.change_dns(config, ChangeAction::Delete, record)
+                    .await?
+            }
             Step::SetDesiredCount(count) => {
                 self.ecs
                     .update_service()
@@ -508,16 +659,40 @@ impl Aws {
         Ok(())
     }
 
-    async fn change_dns(&self, config: &Config, action: ChangeAction, record: &DnsRecord) -> Result<(), CloudError> {
+    async fn change_dns(
+        &self,
+        config: &Config,
+        action: ChangeAction,
+        record: &DnsRecord,
+    ) -> Result<(), CloudError> {
         const OPERATION: &str = "route53:ChangeResourceRecordSets";
-        let Some(dns) = &config.dns else { return Ok(()) };
-        let invalid = |e: aws_sdk_route53::error::BuildError| CloudError { operation: OPERATION, message: e.to_string() };
-        let mut set = ResourceRecordSet::builder().name(&dns.hostname).r#type(RrType::A).ttl(record.ttl);
+        let Some(dns) = &config.dns else {
+            return Ok(());
+        };
+        let invalid = |e: aws_sdk_route53::error::BuildError| CloudError {
+            operation: OPERATION,
+            message: e.to_string(),
+        };
+        let mut set = ResourceRecordSet::builder()
+            .name(&dns.hostname)
+            .r#type(RrType::A)
+            .ttl(record.ttl);
         for value in &record.values {
-            set = set.resource_records(ResourceRecord::builder().value(value).build().map_err(invalid)?);
+            set = set.resource_records(
+                ResourceRecord::builder()
+                    .value(value)
+                    .build()
+                    .map_err(invalid)?,
+            );
         }
-        let change = Change::builder().action(action).resource_record_set(set.build().map_err(invalid)?).build();
-        let batch = ChangeBatch::builder().changes(change.map_err(invalid)?).build().map_err(invalid)?;
+        let change = Change::builder()
+            .action(action)
+            .resource_record_set(set.build().map_err(invalid)?)
+            .build();
+        let batch = ChangeBatch::builder()
+            .changes(change.map_err(invalid)?)
+            .build()
+            .map_err(invalid)?;
         self.route53
             .change_resource_record_sets()
             .hosted_zone_id(&dns.hosted_zone_id)
@@ -538,7 +713,12 @@ impl Aws {
             .send()
             .await
             .map_err(failed("ssm:GetParameter"))?;
-        Ok(out.parameter().and_then(|p| p.value()).unwrap_or_default().trim().to_string())
+        Ok(out
+            .parameter()
+            .and_then(|p| p.value())
+            .unwrap_or_default()
+            .trim()
+            .to_string())
     }
 }
 
@@ -547,7 +727,9 @@ fn ec2_tag(key: &str, value: &str) -> Ec2Tag {
 }
 
 fn target_descriptions(ips: &[String]) -> Vec<TargetDescription> {
-    ips.iter().map(|ip| TargetDescription::builder().id(ip).build()).collect()
+    ips.iter()
+        .map(|ip| TargetDescription::builder().id(ip).build())
+        .collect()
 }
 
 fn to_chrono(time: &SmithyTime) -> Option<Time> {

@@ -90,20 +90,30 @@ impl Config {
             if value.starts_with("arn:") {
                 Ok(value)
             } else {
-                Err(ConfigError::Invalid { name, value, why: "expected an ARN" })
+                Err(ConfigError::Invalid {
+                    name,
+                    value,
+                    why: "expected an ARN",
+                })
             }
         };
         let minutes = |name: &'static str, default: Duration| match optional(name) {
             None => Ok(default),
             Some(value) => match value.parse::<i64>() {
                 Ok(m) if m > 0 => Ok(Duration::minutes(m)),
-                _ => Err(ConfigError::Invalid { name, value, why: "expected a positive number of minutes" }),
+                _ => Err(ConfigError::Invalid {
+                    name,
+                    value,
+                    why: "expected a positive number of minutes",
+                }),
             },
         };
 
         let load_balancer_name = required("LOAD_BALANCER_NAME")?;
         let valid_name = load_balancer_name.len() <= 32
-            && load_balancer_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && load_balancer_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
             && !load_balancer_name.starts_with('-')
             && !load_balancer_name.ends_with('-');
         if !valid_name {
@@ -144,7 +154,11 @@ impl Config {
             stack_tag: required("STACK_TAG")?,
             certificate_arn: match optional("CERTIFICATE_ARN") {
                 Some(v) if !v.starts_with("arn:") => {
-                    return Err(ConfigError::Invalid { name: "CERTIFICATE_ARN", value: v, why: "expected an ARN" })
+                    return Err(ConfigError::Invalid {
+                        name: "CERTIFICATE_ARN",
+                        value: v,
+                        why: "expected an ARN",
+                    })
                 }
                 other => other,
             },
@@ -168,8 +182,14 @@ mod tests {
             ("CLUSTER_NAME", "jitsi"),
             ("SERVICE_NAME", "jitsi"),
             ("SUBNET_ID", "subnet-1"),
-            ("JVB_TARGET_GROUP_ARN", "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/jvb/1"),
-            ("WEB_TARGET_GROUP_ARN", "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/2"),
+            (
+                "JVB_TARGET_GROUP_ARN",
+                "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/jvb/1",
+            ),
+            (
+                "WEB_TARGET_GROUP_ARN",
+                "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/2",
+            ),
             ("LOAD_BALANCER_NAME", "jitsi-meeting"),
             ("ADVERTISE_IPS_PARAMETER", "/jitsi/advertise-ips"),
             ("START_SECRET_HASH_PARAMETER", "/jitsi/start-secret-hash"),
@@ -204,7 +224,10 @@ mod tests {
             ("IDLE_MINUTES", "ten"),
             ("GRACE_MINUTES", "0"),
             ("JVB_TARGET_GROUP_ARN", "jvb"),
-            ("LOAD_BALANCER_NAME", "a-name-that-is-much-longer-than-thirty-two"),
+            (
+                "LOAD_BALANCER_NAME",
+                "a-name-that-is-much-longer-than-thirty-two",
+            ),
             ("CERTIFICATE_ARN", "not-an-arn"),
         ] {
             let mut v = vars();
@@ -220,7 +243,10 @@ mod tests {
     fn dns_needs_both_zone_and_hostname() {
         let mut v = vars();
         v.insert("HOSTED_ZONE_ID".into(), "Z1".into());
-        assert_eq!(Config::from_vars(&v).unwrap_err(), ConfigError::Missing("MEETING_HOSTNAME"));
+        assert_eq!(
+            Config::from_vars(&v).unwrap_err(),
+            ConfigError::Missing("MEETING_HOSTNAME")
+        );
         v.insert("MEETING_HOSTNAME".into(), "Meet.Example.org.".into());
         let dns = Config::from_vars(&v).unwrap().dns.unwrap();
         assert_eq!(dns.hostname, "meet.example.org");

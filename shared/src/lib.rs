@@ -17,10 +17,12 @@ pub mod web;
 
 pub use model::Time;
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use cloud::{Aws, CloudError};
 use config::{Config, ConfigError};
 use secret::{Gate, InvalidHash};
+use std::time::Duration;
 
 /// What every function holds for its lifetime: settings and SDK clients, made once per cold start.
 #[derive(Debug, Clone)]
@@ -39,16 +41,29 @@ pub enum StartupError {
     Secret(#[from] InvalidHash),
 }
 
+/// The SDK settings every function uses. A hung call must fail well inside the Lambda timeout
+/// (30 s) so that the answer says what failed; the SDK's standard retries cover throttling.
+pub fn sdk_loader() -> ConfigLoader {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(5))
+        .operation_timeout(Duration::from_secs(12))
+        .build();
+    aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts)
+}
+
 impl App {
     pub fn new(config: Config, sdk: &SdkConfig) -> Self {
-        Self { aws: Aws::new(sdk), config }
+        Self {
+            aws: Aws::new(sdk),
+            config,
+        }
     }
 
     /// Settings from the environment, credentials and region from the Lambda environment.
     pub async fn from_env() -> Result<Self, StartupError> {
         let config = Config::from_env()?;
-        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        Ok(Self::new(config, &sdk))
+        Ok(Self::new(config, &sdk_loader().load().await))
     }
 
     /// The gate for the start/stop secret, from the hash kept in SSM.

@@ -21,19 +21,44 @@ pub enum Intent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     AllocateAddress,
-    ReleaseAddress { allocation_id: String },
-    CreateLoadBalancer { allocation_id: String },
-    DeleteLoadBalancer { arn: String },
-    CreateListener { load_balancer_arn: String, spec: ListenerSpec },
-    DeleteListener { arn: String },
-    RegisterTargets { target_group_arn: String, ips: Vec<String> },
-    DeregisterTargets { target_group_arn: String, ips: Vec<String> },
-    WriteAdvertisedIps { value: String },
-    UpsertDnsRecord { ip: String },
-    DeleteDnsRecord { record: DnsRecord },
+    ReleaseAddress {
+        allocation_id: String,
+    },
+    CreateLoadBalancer {
+        allocation_id: String,
+    },
+    DeleteLoadBalancer {
+        arn: String,
+    },
+    CreateListener {
+        load_balancer_arn: String,
+        spec: ListenerSpec,
+    },
+    DeleteListener {
+        arn: String,
+    },
+    RegisterTargets {
+        target_group_arn: String,
+        ips: Vec<String>,
+    },
+    DeregisterTargets {
+        target_group_arn: String,
+        ips: Vec<String>,
+    },
+    WriteAdvertisedIps {
+        value: String,
+    },
+    UpsertDnsRecord {
+        ip: String,
+    },
+    DeleteDnsRecord {
+        record: DnsRecord,
+    },
     SetDesiredCount(i32),
     /// The task started before the advertised IPs changed, so it advertises stale ones.
-    StopTask { arn: String },
+    StopTask {
+        arn: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,18 +107,29 @@ fn converge_targets(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
         (&config.web_target_group_arn, &snapshot.web_targets),
     ] {
         let registered: Vec<&str> = targets.iter().map(|t| t.ip.as_str()).collect();
-        let missing: Vec<String> =
-            live.iter().filter(|ip| !registered.contains(ip)).map(|ip| ip.to_string()).collect();
+        let missing: Vec<String> = live
+            .iter()
+            .filter(|ip| !registered.contains(ip))
+            .map(|ip| ip.to_string())
+            .collect();
         let stale: Vec<String> = targets
             .iter()
-            .filter(|t| !live.contains(&t.ip.as_str()) && t.health != crate::model::TargetHealth::Draining)
+            .filter(|t| {
+                !live.contains(&t.ip.as_str()) && t.health != crate::model::TargetHealth::Draining
+            })
             .map(|t| t.ip.clone())
             .collect();
         if !missing.is_empty() {
-            steps.push(Step::RegisterTargets { target_group_arn: target_group_arn.clone(), ips: missing });
+            steps.push(Step::RegisterTargets {
+                target_group_arn: target_group_arn.clone(),
+                ips: missing,
+            });
         }
         if !stale.is_empty() {
-            steps.push(Step::DeregisterTargets { target_group_arn: target_group_arn.clone(), ips: stale });
+            steps.push(Step::DeregisterTargets {
+                target_group_arn: target_group_arn.clone(),
+                ips: stale,
+            });
         }
     }
     steps
@@ -104,7 +140,9 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     let meeting_lb = snapshot.meeting_load_balancer();
     for duplicate in &snapshot.load_balancers {
         if Some(&duplicate.arn) != meeting_lb.map(|lb| &lb.arn) {
-            steps.push(Step::DeleteLoadBalancer { arn: duplicate.arn.clone() });
+            steps.push(Step::DeleteLoadBalancer {
+                arn: duplicate.arn.clone(),
+            });
         }
     }
 
@@ -115,14 +153,18 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     };
     for spare in &snapshot.addresses {
         if !spare.associated && spare.allocation_id != address.allocation_id {
-            steps.push(Step::ReleaseAddress { allocation_id: spare.allocation_id.clone() });
+            steps.push(Step::ReleaseAddress {
+                allocation_id: spare.allocation_id.clone(),
+            });
         }
     }
 
     // The task reads the advertised IPs once, at launch: write them before asking for it.
     let advertised_is_current = snapshot.advertised.value == address.public_ip;
     if !advertised_is_current {
-        steps.push(Step::WriteAdvertisedIps { value: address.public_ip.clone() });
+        steps.push(Step::WriteAdvertisedIps {
+            value: address.public_ip.clone(),
+        });
     }
     if snapshot.desired_count == 0 {
         steps.push(Step::SetDesiredCount(1));
@@ -131,17 +173,24 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     }
 
     match meeting_lb {
-        None => steps.push(Step::CreateLoadBalancer { allocation_id: address.allocation_id.clone() }),
+        None => steps.push(Step::CreateLoadBalancer {
+            allocation_id: address.allocation_id.clone(),
+        }),
         Some(lb) => {
             let wanted = wanted_listeners(config);
             for listener in &lb.listeners {
                 if !wanted.contains(&listener.spec) {
-                    steps.push(Step::DeleteListener { arn: listener.arn.clone() });
+                    steps.push(Step::DeleteListener {
+                        arn: listener.arn.clone(),
+                    });
                 }
             }
             for spec in wanted {
                 if !lb.listeners.iter().any(|l| l.spec == spec) {
-                    steps.push(Step::CreateListener { load_balancer_arn: lb.arn.clone(), spec });
+                    steps.push(Step::CreateListener {
+                        load_balancer_arn: lb.arn.clone(),
+                        spec,
+                    });
                 }
             }
         }
@@ -150,7 +199,9 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     if config.dns.is_some() {
         let current = snapshot.dns_record.as_ref().map(|r| r.values.as_slice());
         if current != Some(std::slice::from_ref(&address.public_ip)) {
-            steps.push(Step::UpsertDnsRecord { ip: address.public_ip.clone() });
+            steps.push(Step::UpsertDnsRecord {
+                ip: address.public_ip.clone(),
+            });
         }
     }
     steps
@@ -180,24 +231,34 @@ fn wind_down(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
         return steps;
     }
     for lb in &snapshot.load_balancers {
-        steps.push(Step::DeleteLoadBalancer { arn: lb.arn.clone() });
+        steps.push(Step::DeleteLoadBalancer {
+            arn: lb.arn.clone(),
+        });
     }
     if config.dns.is_some() {
         if let Some(record) = &snapshot.dns_record {
-            steps.push(Step::DeleteDnsRecord { record: record.clone() });
+            steps.push(Step::DeleteDnsRecord {
+                record: record.clone(),
+            });
         }
     }
     // An address stays attached to the load balancer until AWS has finished deleting it.
     if snapshot.load_balancers.is_empty() {
         for address in snapshot.addresses.iter().filter(|a| !a.associated) {
-            steps.push(Step::ReleaseAddress { allocation_id: address.allocation_id.clone() });
+            steps.push(Step::ReleaseAddress {
+                allocation_id: address.allocation_id.clone(),
+            });
         }
     }
     steps
 }
 
 pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
-    let web_protocol = if config.certificate_arn.is_some() { "TLS" } else { "TCP" };
+    let web_protocol = if config.certificate_arn.is_some() {
+        "TLS"
+    } else {
+        "TCP"
+    };
     vec![
         ListenerSpec {
             protocol: "UDP".into(),
@@ -222,7 +283,12 @@ fn idle_verdict(snapshot: &Snapshot, policy: &IdlePolicy, now: Time) -> Option<S
     decide_idle(started, activity, policy, now)
 }
 
-pub fn decide_idle(started: Time, activity: Activity, policy: &IdlePolicy, now: Time) -> Option<StopReason> {
+pub fn decide_idle(
+    started: Time,
+    activity: Activity,
+    policy: &IdlePolicy,
+    now: Time,
+) -> Option<StopReason> {
     let age = now - started;
     if age >= policy.max_length {
         return Some(StopReason::MaxLength);

@@ -20,16 +20,27 @@ pub struct Outcome {
     pub stop_reason: Option<StopReason>,
 }
 
-pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) -> Result<Outcome, CloudError> {
+pub async fn reconcile(
+    aws: &Aws,
+    config: &Config,
+    intent: Intent,
+    now: Time,
+) -> Result<Outcome, CloudError> {
     let mut applied = Vec::new();
     let mut stop_reason = None;
     let mut last_error = None;
     for round in 0..MAX_ROUNDS {
         // Flows are read once: the idle decision is made in the first round or not at all.
-        let snapshot = aws.observe(config, intent == Intent::Tick && round == 0, now).await?;
+        let snapshot = aws
+            .observe(config, intent == Intent::Tick && round == 0, now)
+            .await?;
         let plan = plan(&snapshot, intent, config, now);
         if plan.steps.is_empty() {
-            return Ok(Outcome { status: status(&snapshot, config, now), applied, stop_reason });
+            return Ok(Outcome {
+                status: status(&snapshot, config, now),
+                applied,
+                stop_reason,
+            });
         }
         if let Some(reason) = plan.stop_reason {
             info!(?reason, "ending the meeting");
@@ -51,9 +62,16 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
         }
     }
     let snapshot = aws.observe(config, false, now).await?;
-    match (last_error, plan(&snapshot, intent, config, now).steps.is_empty()) {
+    match (
+        last_error,
+        plan(&snapshot, intent, config, now).steps.is_empty(),
+    ) {
         (Some(error), false) => Err(error),
-        _ => Ok(Outcome { status: status(&snapshot, config, now), applied, stop_reason }),
+        _ => Ok(Outcome {
+            status: status(&snapshot, config, now),
+            applied,
+            stop_reason,
+        }),
     }
 }
 

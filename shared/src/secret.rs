@@ -42,13 +42,25 @@ impl Gate {
     pub fn from_hex(hash: &str) -> Result<Self, InvalidHash> {
         let bytes = hex::decode(hash.trim()).map_err(|_| InvalidHash)?;
         let hash = bytes.try_into().map_err(|_| InvalidHash)?;
-        Ok(Self { hash, failures: Mutex::default() })
+        Ok(Self {
+            hash,
+            failures: Mutex::default(),
+        })
     }
 
     pub fn check(&self, candidate: Option<&str>, now: Time) -> Verdict {
-        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if failures.started.is_none_or(|started| now - started >= WINDOW) {
-            *failures = FailureWindow { started: Some(now), count: 0 };
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failures
+            .started
+            .is_none_or(|started| now - started >= WINDOW)
+        {
+            *failures = FailureWindow {
+                started: Some(now),
+                count: 0,
+            };
         }
         match candidate.map(str::trim).filter(|c| !c.is_empty()) {
             None => Verdict::Missing,
@@ -58,7 +70,10 @@ impl Gate {
                 match failures.count {
                     n if n < FAILURES_PER_WINDOW => Verdict::Wrong,
                     FAILURES_PER_WINDOW => {
-                        tracing::warn!(failures = FAILURES_PER_WINDOW, "many wrong secrets this minute; answering 429");
+                        tracing::warn!(
+                            failures = FAILURES_PER_WINDOW,
+                            "many wrong secrets this minute; answering 429"
+                        );
                         Verdict::TooManyFailures
                     }
                     _ => Verdict::TooManyFailures,
@@ -89,7 +104,10 @@ mod tests {
     fn accepts_only_the_secret_whose_hash_is_kept() {
         let gate = Gate::from_hex(&hash_hex("correct horse")).unwrap();
         assert_eq!(gate.check(Some("correct horse"), at(0)), Verdict::Allowed);
-        assert_eq!(gate.check(Some(" correct horse\n"), at(0)), Verdict::Allowed);
+        assert_eq!(
+            gate.check(Some(" correct horse\n"), at(0)),
+            Verdict::Allowed
+        );
         assert_eq!(gate.check(Some("correct horsE"), at(0)), Verdict::Wrong);
         assert_eq!(gate.check(Some(""), at(0)), Verdict::Missing);
         assert_eq!(gate.check(None, at(0)), Verdict::Missing);

@@ -89,20 +89,34 @@ impl Status {
 pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     let address = snapshot.meeting_address();
     let lb = snapshot.meeting_load_balancer();
-    let running = snapshot.tasks.iter().filter(|t| t.is_running()).max_by_key(|t| t.started_at);
-    let live = snapshot.tasks.iter().filter(|t| t.is_live()).max_by_key(|t| t.created_at);
+    let running = snapshot
+        .tasks
+        .iter()
+        .filter(|t| t.is_running())
+        .max_by_key(|t| t.started_at);
+    let live = snapshot
+        .tasks
+        .iter()
+        .filter(|t| t.is_live())
+        .max_by_key(|t| t.created_at);
     let live_ips = snapshot.live_task_ips();
 
     let address_step = match address {
-        Some(a) => step("address", StepState::Done, a.allocated_at, Some(a.public_ip.clone())),
+        Some(a) => step(
+            "address",
+            StepState::Done,
+            a.allocated_at,
+            Some(a.public_ip.clone()),
+        ),
         None => step("address", StepState::Waiting, None, None),
     };
 
     let load_balancer_step = match lb {
         None => step("load_balancer", StepState::Waiting, None, None),
         Some(lb) => {
-            let listeners_ready =
-                wanted_listeners(config).iter().all(|spec| lb.listeners.iter().any(|l| &l.spec == spec));
+            let listeners_ready = wanted_listeners(config)
+                .iter()
+                .all(|spec| lb.listeners.iter().any(|l| &l.spec == spec));
             let state = match lb.state {
                 LoadBalancerState::Failed => StepState::Failed,
                 LoadBalancerState::Active if listeners_ready => StepState::Done,
@@ -114,13 +128,28 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
                 LoadBalancerState::Active => "adding listeners",
                 LoadBalancerState::Failed => "failed",
             };
-            step("load_balancer", state, Some(lb.created_at), Some(detail.into()))
+            step(
+                "load_balancer",
+                state,
+                Some(lb.created_at),
+                Some(detail.into()),
+            )
         }
     };
 
     let task_step = match (running, live) {
-        (Some(t), _) => step("task", StepState::Done, t.started_at, Some("RUNNING".into())),
-        (None, Some(t)) => step("task", StepState::InProgress, t.created_at, Some(t.last_status.clone())),
+        (Some(t), _) => step(
+            "task",
+            StepState::Done,
+            t.started_at,
+            Some("RUNNING".into()),
+        ),
+        (None, Some(t)) => step(
+            "task",
+            StepState::InProgress,
+            t.created_at,
+            Some(t.last_status.clone()),
+        ),
         (None, None) => step("task", StepState::Waiting, None, None),
     };
 
@@ -131,15 +160,28 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         .iter()
         .all(|ip| registered(&snapshot.jvb_targets, ip) && registered(&snapshot.web_targets, ip))
     {
-        step("registration", StepState::Done, None, Some(live_ips.join(", ")))
+        step(
+            "registration",
+            StepState::Done,
+            None,
+            Some(live_ips.join(", ")),
+        )
     } else {
         step("registration", StepState::InProgress, None, None)
     };
 
-    let health_of = |targets: &[Target], ip: &str| targets.iter().find(|t| t.ip == ip).map(|t| t.health.clone());
+    let health_of = |targets: &[Target], ip: &str| {
+        targets
+            .iter()
+            .find(|t| t.ip == ip)
+            .map(|t| t.health.clone())
+    };
     let health_step = match running.and_then(|t| t.private_ip.as_deref()) {
         None => step("health", StepState::Waiting, None, None),
-        Some(ip) => match (health_of(&snapshot.jvb_targets, ip), health_of(&snapshot.web_targets, ip)) {
+        Some(ip) => match (
+            health_of(&snapshot.jvb_targets, ip),
+            health_of(&snapshot.web_targets, ip),
+        ) {
             (Some(TargetHealth::Healthy), Some(TargetHealth::Healthy)) => {
                 step("health", StepState::Done, None, Some("healthy".into()))
             }
@@ -157,18 +199,36 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
 
     let dns_step = match (&config.dns, address) {
         (None, _) => step("dns", StepState::Skipped, None, None),
-        (Some(dns), Some(a)) if snapshot.dns_record.as_ref().is_some_and(|r| r.values == [a.public_ip.clone()]) => {
+        (Some(dns), Some(a))
+            if snapshot
+                .dns_record
+                .as_ref()
+                .is_some_and(|r| r.values == [a.public_ip.clone()]) =>
+        {
             step("dns", StepState::Done, None, Some(dns.hostname.clone()))
         }
         (Some(dns), _) => step("dns", StepState::Waiting, None, Some(dns.hostname.clone())),
     };
 
     let advertised_current = address.is_some_and(|a| a.public_ip == snapshot.advertised.value);
-    let steps = vec![address_step, load_balancer_step, task_step, registration_step, health_step, dns_step];
-    let all_done = steps.iter().all(|s| matches!(s.state, StepState::Done | StepState::Skipped));
+    let steps = vec![
+        address_step,
+        load_balancer_step,
+        task_step,
+        registration_step,
+        health_step,
+        dns_step,
+    ];
+    let all_done = steps
+        .iter()
+        .all(|s| matches!(s.state, StepState::Done | StepState::Skipped));
 
     let phase = if snapshot.desired_count > 0 {
-        if all_done && advertised_current { Phase::Ready } else { Phase::Starting }
+        if all_done && advertised_current {
+            Phase::Ready
+        } else {
+            Phase::Starting
+        }
     } else if nothing_left(snapshot) {
         Phase::Idle
     } else {
@@ -177,14 +237,20 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
 
     let meeting_url = match (phase, &config.dns, lb) {
         (Phase::Ready, Some(dns), _) => Some(format!("https://{}/", dns.hostname)),
-        (Phase::Ready, None, Some(lb)) => Some(format!("https://{}/", lb.dns_name.to_ascii_lowercase())),
+        (Phase::Ready, None, Some(lb)) => {
+            Some(format!("https://{}/", lb.dns_name.to_ascii_lowercase()))
+        }
         _ => None,
     };
 
     Status {
         phase,
         summary: phase.summary(),
-        started_at: if phase == Phase::Idle { None } else { snapshot.meeting_started_at() },
+        started_at: if phase == Phase::Idle {
+            None
+        } else {
+            snapshot.meeting_started_at()
+        },
         observed_at: now,
         error: error_message(snapshot, &steps, phase),
         steps,
@@ -192,8 +258,18 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     }
 }
 
-fn step(name: &'static str, state: StepState, since: Option<Time>, detail: Option<String>) -> StepStatus {
-    StepStatus { name, state, since, detail }
+fn step(
+    name: &'static str,
+    state: StepState,
+    since: Option<Time>,
+    detail: Option<String>,
+) -> StepStatus {
+    StepStatus {
+        name,
+        state,
+        since,
+        detail,
+    }
 }
 
 /// Nothing of the meeting is left that could bill or serve.
@@ -209,7 +285,10 @@ pub fn nothing_left(snapshot: &Snapshot) -> bool {
 /// What went wrong, told from what AWS reports: a failed load balancer, or a task that stopped
 /// on its own while the meeting is wanted (ECS then starts another).
 fn error_message(snapshot: &Snapshot, steps: &[StepStatus], phase: Phase) -> Option<String> {
-    if steps.iter().any(|s| s.name == "load_balancer" && s.state == StepState::Failed) {
+    if steps
+        .iter()
+        .any(|s| s.name == "load_balancer" && s.state == StepState::Failed)
+    {
         return Some("The load balancer failed to provision.".into());
     }
     if phase != Phase::Starting || snapshot.tasks.iter().any(|t| t.is_running()) {

@@ -14,30 +14,50 @@ use tracing::{info, warn};
 pub type HttpResponse = Response<String>;
 
 /// `GET /` the start page, `GET /status` the status document, `POST /start` starts.
-pub async fn start_meeting(app: &App, gate: &Gate, request: Request<String>, now: Time) -> HttpResponse {
+pub async fn start_meeting(
+    app: &App,
+    gate: &Gate,
+    request: Request<String>,
+    now: Time,
+) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
-        (&Method::GET | &Method::HEAD, "/") => match current_status(&app.aws, &app.config, now).await {
-            Ok(status) => html(page::render(&status)),
-            Err(error) => aws_failure(error),
-        },
-        (&Method::GET | &Method::HEAD, "/status") => match current_status(&app.aws, &app.config, now).await {
-            Ok(status) => json(StatusCode::OK, &status),
-            Err(error) => aws_failure(error),
-        },
+        (&Method::GET | &Method::HEAD, "/") => {
+            match current_status(&app.aws, &app.config, now).await {
+                Ok(status) => html(page::render(&status)),
+                Err(error) => aws_failure(error),
+            }
+        }
+        (&Method::GET | &Method::HEAD, "/status") => {
+            match current_status(&app.aws, &app.config, now).await {
+                Ok(status) => json(StatusCode::OK, &status),
+                Err(error) => aws_failure(error),
+            }
+        }
         (&Method::POST, "/start") => act(app, gate, &request, Intent::Start, now).await,
         (_, "/" | "/status") => method_not_allowed("GET, HEAD"),
         (_, "/start") => method_not_allowed("POST"),
-        _ => error(StatusCode::NOT_FOUND, "no such page: try GET / or GET /status"),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "no such page: try GET / or GET /status",
+        ),
     };
     finish(&request, response)
 }
 
 /// `POST /stop` (or `POST /`) ends the meeting now.
-pub async fn stop_meeting(app: &App, gate: &Gate, request: Request<String>, now: Time) -> HttpResponse {
+pub async fn stop_meeting(
+    app: &App,
+    gate: &Gate,
+    request: Request<String>,
+    now: Time,
+) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
         (&Method::POST, "/" | "/stop") => act(app, gate, &request, Intent::Stop, now).await,
         (_, "/" | "/stop") => method_not_allowed("POST"),
-        _ => error(StatusCode::NOT_FOUND, "no such page: POST /stop ends the meeting"),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "no such page: POST /stop ends the meeting",
+        ),
     };
     finish(&request, response)
 }
@@ -51,7 +71,13 @@ fn route(request: &Request<String>) -> &str {
     }
 }
 
-async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, now: Time) -> HttpResponse {
+async fn act(
+    app: &App,
+    gate: &Gate,
+    request: &Request<String>,
+    intent: Intent,
+    now: Time,
+) -> HttpResponse {
     let secret = match secret_of(request) {
         Ok(secret) => secret,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
@@ -59,8 +85,13 @@ async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, 
     match gate.check(secret.as_deref(), now) {
         Verdict::Allowed => {}
         Verdict::Missing => {
-            let mut response = error(StatusCode::UNAUTHORIZED, "the secret is missing: send it as a Bearer token or a `secret` field");
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            let mut response = error(
+                StatusCode::UNAUTHORIZED,
+                "the secret is missing: send it as a Bearer token or a `secret` field",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return response;
         }
         Verdict::Wrong => {
@@ -68,8 +99,13 @@ async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, 
             return error(StatusCode::FORBIDDEN, "the secret is not right");
         }
         Verdict::TooManyFailures => {
-            let mut response = error(StatusCode::TOO_MANY_REQUESTS, "too many wrong secrets; try again in a minute");
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many wrong secrets; try again in a minute",
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
             return response;
         }
     }
@@ -80,7 +116,9 @@ async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, 
                 // A browser without JavaScript: back to the page, which shows the progress.
                 let mut response = Response::new(String::new());
                 *response.status_mut() = StatusCode::SEE_OTHER;
-                response.headers_mut().insert(header::LOCATION, HeaderValue::from_static("./"));
+                response
+                    .headers_mut()
+                    .insert(header::LOCATION, HeaderValue::from_static("./"));
                 response
             } else {
                 json(StatusCode::ACCEPTED, &outcome.status)
@@ -93,9 +131,13 @@ async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, 
 /// The secret from `Authorization: Bearer`, a JSON body `{"secret": ...}` or a form field.
 fn secret_of(request: &Request<String>) -> Result<Option<String>, &'static str> {
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {
-        let value = value.to_str().map_err(|_| "the Authorization header is not text")?;
+        let value = value
+            .to_str()
+            .map_err(|_| "the Authorization header is not text")?;
         return match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(Some(token.to_string())),
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+                Ok(Some(token.to_string()))
+            }
             _ => Err("the Authorization header must be `Bearer <secret>`"),
         };
     }
@@ -113,7 +155,8 @@ fn secret_of(request: &Request<String>) -> Result<Option<String>, &'static str> 
         return Ok(form_field(body, "secret"));
     }
     if content_type.is_empty() || content_type.starts_with("application/json") {
-        let value: serde_json::Value = serde_json::from_str(body).map_err(|_| "the body is not valid JSON")?;
+        let value: serde_json::Value =
+            serde_json::from_str(body).map_err(|_| "the body is not valid JSON")?;
         let object = value.as_object().ok_or("the body must be a JSON object")?;
         return match object.get("secret") {
             None | Some(serde_json::Value::Null) => Ok(None),
@@ -137,7 +180,11 @@ fn percent_decode(value: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let escaped = match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        let escaped = match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(high), Some(low)) => Some(high << 4 | low),
             _ => None,
         };
@@ -157,9 +204,14 @@ fn percent_decode(value: &str) -> String {
 
 fn is_form_post(request: &Request<String>) -> bool {
     let header_has = |name: header::HeaderName, needle: &str| {
-        request.headers().get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains(needle))
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains(needle))
     };
-    header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded") && header_has(header::ACCEPT, "text/html")
+    header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        && header_has(header::ACCEPT, "text/html")
 }
 
 fn aws_failure(error: CloudError) -> HttpResponse {
@@ -169,7 +221,9 @@ fn aws_failure(error: CloudError) -> HttpResponse {
 
 fn method_not_allowed(allow: &'static str) -> HttpResponse {
     let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed here");
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
     response
 }
 
@@ -186,21 +240,31 @@ fn error_response(status: StatusCode, message: String) -> HttpResponse {
 }
 
 fn json(status: StatusCode, body: &impl Serialize) -> HttpResponse {
-    let text = serde_json::to_string(body).unwrap_or_else(|_| r#"{"error":"could not encode the answer"}"#.into());
+    let text = serde_json::to_string(body)
+        .unwrap_or_else(|_| r#"{"error":"could not encode the answer"}"#.into());
     let mut response = Response::new(text);
     *response.status_mut() = status;
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
 fn html(body: String) -> HttpResponse {
     let mut response = Response::new(body);
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     if let Ok(policy) = HeaderValue::from_str(page::content_security_policy()) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }
@@ -209,7 +273,10 @@ fn html(body: String) -> HttpResponse {
 fn finish(request: &Request<String>, mut response: HttpResponse) -> HttpResponse {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if request.method() == Method::HEAD {
         response.body_mut().clear();
     }
@@ -221,16 +288,28 @@ mod tests {
     use super::*;
 
     fn post(content_type: &str, body: &str) -> Request<String> {
-        Request::post("/start").header(header::CONTENT_TYPE, content_type).body(body.to_string()).unwrap()
+        Request::post("/start")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.to_string())
+            .unwrap()
     }
 
     #[test]
     fn reads_the_secret_from_each_accepted_place() {
-        let bearer = Request::post("/start").header(header::AUTHORIZATION, "Bearer abc").body(String::new()).unwrap();
+        let bearer = Request::post("/start")
+            .header(header::AUTHORIZATION, "Bearer abc")
+            .body(String::new())
+            .unwrap();
         assert_eq!(secret_of(&bearer), Ok(Some("abc".into())));
-        assert_eq!(secret_of(&post("application/json", r#"{"secret":"abc"}"#)), Ok(Some("abc".into())));
         assert_eq!(
-            secret_of(&post("application/x-www-form-urlencoded", "room=x&secret=a%2Bb+c")),
+            secret_of(&post("application/json", r#"{"secret":"abc"}"#)),
+            Ok(Some("abc".into()))
+        );
+        assert_eq!(
+            secret_of(&post(
+                "application/x-www-form-urlencoded",
+                "room=x&secret=a%2Bb+c"
+            )),
             Ok(Some("a+b c".into()))
         );
         assert_eq!(secret_of(&post("application/json", "")), Ok(None));
@@ -243,7 +322,10 @@ mod tests {
         assert!(secret_of(&post("application/json", "[1]")).is_err());
         assert!(secret_of(&post("application/json", r#"{"secret":5}"#)).is_err());
         assert!(secret_of(&post("text/plain", "abc")).is_err());
-        let basic = Request::post("/start").header(header::AUTHORIZATION, "Basic abc").body(String::new()).unwrap();
+        let basic = Request::post("/start")
+            .header(header::AUTHORIZATION, "Basic abc")
+            .body(String::new())
+            .unwrap();
         assert!(secret_of(&basic).is_err());
     }
 

@@ -1,1 +1,9 @@
+//! A local stand-in for AWS: moto serves the APIs, and this crate plays the parts of AWS that
+//! moto does not (the ECS service scheduler, EventBridge delivery, flow metrics). The functions
+//! under test talk to it through the real SDK and cannot tell it from AWS.
 
+pub mod inventory;
+pub mod invoke;
+pub mod local_aws;
+pub mod scheduler;
+pub mod stack;

@@ -5,10 +5,14 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lifecycle::telemetry::init();
-    let app = App::from_env().await.inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
+    let app = App::from_env()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
     let app = &app;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
-        task_state::handle(app, event.payload, chrono::Utc::now()).await.map_err(Error::from)
+        task_state::handle(app, event.payload, chrono::Utc::now())
+            .await
+            .map_err(Error::from)
     }))
     .await
 }

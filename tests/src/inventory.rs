@@ -1,0 +1,124 @@
+//! What exists in the emulated account, read directly through the SDK, independently of the
+//! code under test, so that assertions do not trust what they check.
+
+use aws_config::SdkConfig;
+use lifecycle::config::{Config, STACK_TAG_KEY};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    pub desired_count: i32,
+    pub load_balancers: Vec<String>,
+    /// (protocol, port, target group) of every listener on every load balancer.
+    pub listeners: Vec<(String, i32, String)>,
+    /// Public IPs of the stack's Elastic IPs.
+    pub addresses: Vec<String>,
+    pub jvb_targets: Vec<String>,
+    pub web_targets: Vec<String>,
+    pub advertised: String,
+}
+
+impl Inventory {
+    pub async fn read(sdk: &SdkConfig, config: &Config) -> Self {
+        let ecs = aws_sdk_ecs::Client::new(sdk);
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(sdk);
+        let ec2 = aws_sdk_ec2::Client::new(sdk);
+        let ssm = aws_sdk_ssm::Client::new(sdk);
+
+        let services = ecs
+            .describe_services()
+            .cluster(&config.cluster)
+            .services(&config.service)
+            .send()
+            .await
+            .unwrap();
+        let lbs = elb.describe_load_balancers().send().await.unwrap();
+        let ours: Vec<_> = lbs
+            .load_balancers()
+            .iter()
+            .filter(|lb| lb.load_balancer_name() == Some(config.load_balancer_name.as_str()))
+            .collect();
+        let mut listeners = Vec::new();
+        for lb in &ours {
+            let out = elb
+                .describe_listeners()
+                .load_balancer_arn(lb.load_balancer_arn().unwrap())
+                .send()
+                .await
+                .unwrap();
+            for l in out.listeners() {
+                let target = l
+                    .default_actions()
+                    .iter()
+                    .find_map(|a| a.target_group_arn())
+                    .unwrap_or_default();
+                listeners.push((
+                    l.protocol().unwrap().as_str().to_string(),
+                    l.port().unwrap(),
+                    target.to_string(),
+                ));
+            }
+        }
+        listeners.sort();
+        let addresses = ec2
+            .describe_addresses()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name(format!("tag:{STACK_TAG_KEY}"))
+                    .values(&config.stack_tag)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let targets = |arn: String| {
+            let request = elb.describe_target_health().target_group_arn(arn);
+            async move {
+                let mut ips: Vec<String> = request
+                    .send()
+                    .await
+                    .unwrap()
+                    .target_health_descriptions()
+                    .iter()
+                    .filter_map(|d| d.target().and_then(|t| t.id()).map(str::to_string))
+                    .collect();
+                ips.sort();
+                ips
+            }
+        };
+        let advertised = ssm
+            .get_parameter()
+            .name(&config.advertise_ips_parameter)
+            .send()
+            .await
+            .unwrap();
+        Self {
+            desired_count: services.services()[0].desired_count(),
+            load_balancers: ours
+                .iter()
+                .filter_map(|lb| lb.load_balancer_arn().map(str::to_string))
+                .collect(),
+            listeners,
+            addresses: addresses
+                .addresses()
+                .iter()
+                .filter_map(|a| a.public_ip().map(str::to_string))
+                .collect(),
+            jvb_targets: targets(config.jvb_target_group_arn.clone()).await,
+            web_targets: targets(config.web_target_group_arn.clone()).await,
+            advertised: advertised
+                .parameter()
+                .and_then(|p| p.value())
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+
+    /// Nothing that bills while idle, nothing registered, no meeting wanted.
+    pub fn is_idle(&self) -> bool {
+        self.desired_count == 0
+            && self.load_balancers.is_empty()
+            && self.addresses.is_empty()
+            && self.jvb_targets.is_empty()
+            && self.web_targets.is_empty()
+    }
+}

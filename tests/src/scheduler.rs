@@ -1,0 +1,204 @@
+//! What AWS does on its own that moto does not: the ECS service scheduler turning the desired
+//! count into tasks, EventBridge's "ECS Task State Change" events, and NLB flow metrics.
+
+use aws_config::SdkConfig;
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use aws_sdk_ecs::types::{DesiredStatus, LaunchType, Task};
+use chrono::{DateTime, Utc};
+use lifecycle::config::Config;
+use serde_json::{json, Value};
+
+pub struct Scheduler {
+    ecs: aws_sdk_ecs::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
+    cluster: String,
+    service: String,
+}
+
+impl Scheduler {
+    pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
+        Self {
+            ecs: aws_sdk_ecs::Client::new(sdk),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(sdk),
+            cluster: config.cluster.clone(),
+            service: config.service.clone(),
+        }
+    }
+
+    /// One pass of the service scheduler: launch or stop tasks toward the desired count.
+    /// Returns the events EventBridge would deliver for what changed.
+    pub async fn step(&self) -> Vec<Value> {
+        let services = self
+            .ecs
+            .describe_services()
+            .cluster(&self.cluster)
+            .services(&self.service)
+            .send()
+            .await
+            .unwrap();
+        let service = &services.services()[0];
+        let desired = service.desired_count() as usize;
+        let live = self.live_tasks().await;
+        let mut events = Vec::new();
+        if live.len() < desired {
+            let launched = self
+                .ecs
+                .run_task()
+                .cluster(&self.cluster)
+                .task_definition(service.task_definition().unwrap())
+                .group(format!("service:{}", self.service))
+                .started_by(format!("ecs-svc/{}", self.service))
+                .launch_type(LaunchType::Fargate)
+                .count((desired - live.len()) as i32)
+                .set_network_configuration(service.network_configuration().cloned())
+                .send()
+                .await
+                .unwrap();
+            events.extend(launched.tasks().iter().map(task_state_event));
+        }
+        for extra in live.iter().skip(desired) {
+            events.push(
+                self.stop(
+                    extra.task_arn().unwrap(),
+                    "Scaling activity initiated by (deployment ecs-svc)",
+                )
+                .await,
+            );
+        }
+        events
+    }
+
+    /// Stops a task as ECS would when it crashes or scales in; returns its STOPPED event.
+    pub async fn stop(&self, task_arn: &str, reason: &str) -> Value {
+        let out = self
+            .ecs
+            .stop_task()
+            .cluster(&self.cluster)
+            .task(task_arn)
+            .reason(reason)
+            .send()
+            .await
+            .unwrap();
+        task_state_event(out.task().unwrap())
+    }
+
+    pub async fn live_tasks(&self) -> Vec<Task> {
+        let arns = self
+            .ecs
+            .list_tasks()
+            .cluster(&self.cluster)
+            .service_name(&self.service)
+            .desired_status(DesiredStatus::Running)
+            .send()
+            .await
+            .unwrap()
+            .task_arns()
+            .to_vec();
+        if arns.is_empty() {
+            return Vec::new();
+        }
+        let described = self
+            .ecs
+            .describe_tasks()
+            .cluster(&self.cluster)
+            .set_tasks(Some(arns))
+            .send()
+            .await
+            .unwrap();
+        let group = format!("service:{}", self.service);
+        described
+            .tasks()
+            .iter()
+            .filter(|t| t.group() == Some(group.as_str()) && t.last_status() != Some("STOPPED"))
+            .cloned()
+            .collect()
+    }
+
+    /// Client flows on the load balancer during the minute starting at `minute`, as the NLB's
+    /// CloudWatch metrics would show them: media over UDP, signalling over TCP.
+    pub async fn put_flows(
+        &self,
+        load_balancer_dimension: &str,
+        minute: DateTime<Utc>,
+        udp: f64,
+        tcp: f64,
+    ) {
+        let datum = |metric: &str, value: f64| {
+            MetricDatum::builder()
+                .metric_name(metric)
+                .dimensions(
+                    Dimension::builder()
+                        .name("LoadBalancer")
+                        .value(load_balancer_dimension)
+                        .build(),
+                )
+                .timestamp(aws_smithy_types::DateTime::from_secs(minute.timestamp()))
+                .value(value)
+                .unit(StandardUnit::Count)
+                .build()
+        };
+        self.cloudwatch
+            .put_metric_data()
+            .namespace("AWS/NetworkELB")
+            .metric_data(datum("ActiveFlowCount_UDP", udp))
+            .metric_data(datum("ActiveFlowCount_TCP", tcp))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// The event EventBridge delivers for a task, in its exact shape (the ENI attachment's type is
+/// `eni` in events, `ElasticNetworkInterface` in DescribeTasks).
+pub fn task_state_event(task: &Task) -> Value {
+    let arn = task.task_arn().unwrap_or_default();
+    let (region, account) = {
+        let parts: Vec<&str> = arn.split(':').collect();
+        (
+            parts.get(3).copied().unwrap_or("us-east-1"),
+            parts.get(4).copied().unwrap_or("123456789012"),
+        )
+    };
+    let attachments: Vec<Value> = task
+        .attachments()
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id(),
+                "type": "eni",
+                "status": a.status(),
+                "details": a.details().iter().map(|d| json!({"name": d.name(), "value": d.value()})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "version": "0",
+        "id": format!("{:x}", rand_id()),
+        "detail-type": "ECS Task State Change",
+        "source": "aws.ecs",
+        "account": account,
+        "time": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "region": region,
+        "resources": [arn],
+        "detail": {
+            "attachments": attachments,
+            "clusterArn": task.cluster_arn(),
+            "taskArn": arn,
+            "taskDefinitionArn": task.task_definition_arn(),
+            "group": task.group(),
+            "startedBy": task.started_by(),
+            "launchType": "FARGATE",
+            "lastStatus": task.last_status(),
+            "desiredStatus": task.desired_status(),
+            "stoppedReason": task.stopped_reason(),
+            "version": task.version(),
+            "updatedAt": Utc::now().to_rfc3339(),
+        }
+    })
+}
+
+fn rand_id() -> u128 {
+    use std::hash::{BuildHasher, RandomState};
+    let state = RandomState::new();
+    (u128::from(state.hash_one(1u8)) << 64) | u128::from(state.hash_one(2u8))
+}

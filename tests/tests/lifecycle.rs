@@ -1,0 +1,245 @@
+//! The whole lifecycle through each function's handler, the real SDK and moto: start, task
+//! RUNNING, ready, idle tick, stop, cleanup; and the manual stop. What exists is checked in moto
+//! after every step.
+
+use chrono::{Duration, Utc};
+use lifecycle::status::Phase;
+use lifecycle::App;
+use lifecycle_tests::inventory::Inventory;
+use lifecycle_tests::invoke::{function_url_payload, http_request, scheduled_event};
+use lifecycle_tests::local_aws::LocalAws;
+use lifecycle_tests::scheduler::Scheduler;
+use lifecycle_tests::stack::Stack;
+use serde_json::Value;
+
+fn body_json(response: &http::Response<String>) -> Value {
+    serde_json::from_str(response.body())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.body()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
+    let aws = LocalAws::start();
+    let sdk = aws.sdk_config().await;
+    let stack = Stack::create(&sdk, "life").await;
+    let config = &stack.config;
+    let app = App::new(config.clone(), &sdk);
+    let gate = app.gate().await.expect("the secret hash is readable");
+    let scheduler = Scheduler::new(&sdk, config);
+    let bearer = format!("Bearer {}", stack.secret);
+    let t0 = Utc::now();
+
+    // A GET of the page (a link preview, a crawler) shows it and starts nothing.
+    let page = start_meeting::handle(&app, &gate, http_request("GET", "/", &[], ""), t0).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.body().contains("Start the meeting"));
+    assert!(Inventory::read(&sdk, config).await.is_idle());
+
+    // Without the secret, or with a wrong one, nothing starts.
+    let missing =
+        start_meeting::handle(&app, &gate, http_request("POST", "/start", &[], ""), t0).await;
+    assert_eq!(missing.status(), 401);
+    let wrong = start_meeting::handle(
+        &app,
+        &gate,
+        http_request("POST", "/start", &[("authorization", "Bearer nope")], ""),
+        t0,
+    )
+    .await;
+    assert_eq!(wrong.status(), 403);
+    assert!(body_json(&wrong)["error"].is_string());
+    assert!(Inventory::read(&sdk, config).await.is_idle());
+
+    // The click: address, load balancer with listeners, advertised IPs, desired count 1.
+    let started = start_meeting::handle(
+        &app,
+        &gate,
+        http_request("POST", "/start", &[("authorization", &bearer)], ""),
+        t0,
+    )
+    .await;
+    assert_eq!(started.status(), 202, "{}", started.body());
+    assert_eq!(body_json(&started)["phase"], "starting");
+    let after_start = Inventory::read(&sdk, config).await;
+    assert_eq!(after_start.desired_count, 1);
+    assert_eq!(after_start.addresses.len(), 1);
+    assert_eq!(after_start.load_balancers.len(), 1);
+    assert_eq!(
+        after_start.advertised, after_start.addresses[0],
+        "the JVB advertises the meeting's Elastic IP"
+    );
+    assert_eq!(
+        after_start.listeners,
+        vec![
+            ("TCP".to_string(), 443, config.web_target_group_arn.clone()),
+            (
+                "UDP".to_string(),
+                10000,
+                config.jvb_target_group_arn.clone()
+            ),
+        ]
+    );
+
+    // A second click changes nothing and tells the same.
+    let again = start_meeting::handle(
+        &app,
+        &gate,
+        http_request("POST", "/start", &[("authorization", &bearer)], ""),
+        t0,
+    )
+    .await;
+    assert_eq!(again.status(), 202);
+    assert_eq!(Inventory::read(&sdk, config).await, after_start);
+
+    // ECS launches the task; its event registers the IP on both target groups.
+    let events = scheduler.step().await;
+    assert_eq!(events.len(), 1);
+    let task_ip = events[0]["detail"]["attachments"][0]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "privateIPv4Address")
+        .and_then(|d| d["value"].as_str())
+        .unwrap()
+        .to_string();
+    for event in events {
+        task_state::handle(&app, event, t0 + Duration::seconds(60))
+            .await
+            .unwrap();
+    }
+    let running = Inventory::read(&sdk, config).await;
+    assert_eq!(running.jvb_targets, vec![task_ip.clone()]);
+    assert_eq!(running.web_targets, vec![task_ip.clone()]);
+
+    let status = start_meeting::handle(
+        &app,
+        &gate,
+        http_request("GET", "/status", &[], ""),
+        t0 + Duration::seconds(90),
+    )
+    .await;
+    let status = body_json(&status);
+    assert_eq!(status["phase"], "ready", "{status}");
+    assert!(status["meeting_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+
+    // People meet for five minutes, then leave; ten idle minutes later the tick ends it.
+    let lb_dimension = running.load_balancers[0]
+        .split_once(":loadbalancer/")
+        .unwrap()
+        .1
+        .to_string();
+    for minute in 1..=5 {
+        scheduler
+            .put_flows(&lb_dimension, t0 + Duration::minutes(minute), 3.0, 2.0)
+            .await;
+    }
+    let busy_tick =
+        stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(12))
+            .await
+            .unwrap();
+    assert_eq!(busy_tick["phase"], "ready", "{busy_tick}");
+    assert_eq!(Inventory::read(&sdk, config).await.desired_count, 1);
+
+    let idle_tick =
+        stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(16))
+            .await
+            .unwrap();
+    assert_eq!(idle_tick["stop_reason"], "idle", "{idle_tick}");
+    let stopping = Inventory::read(&sdk, config).await;
+    assert_eq!(stopping.desired_count, 0);
+    assert_eq!(
+        stopping.load_balancers.len(),
+        1,
+        "kept until the task is gone"
+    );
+
+    // ECS stops the task; its STOPPED event cleans up everything.
+    for event in scheduler.step().await {
+        task_state::handle(&app, event, t0 + Duration::minutes(17))
+            .await
+            .unwrap();
+    }
+    let idle = Inventory::read(&sdk, config).await;
+    assert!(idle.is_idle(), "{idle:?}");
+    let status = app.aws.observe(config, false, Utc::now()).await.unwrap();
+    assert_eq!(
+        lifecycle::status::status(&status, config, Utc::now()).phase,
+        Phase::Idle
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
+    let aws = LocalAws::start();
+    let sdk = aws.sdk_config().await;
+    let stack = Stack::create(&sdk, "manual").await;
+    let config = &stack.config;
+    let app = App::new(config.clone(), &sdk);
+    let gate = app.gate().await.unwrap();
+    let scheduler = Scheduler::new(&sdk, config);
+    let now = Utc::now();
+
+    let body = format!(r#"{{"secret": "{}"}}"#, stack.secret);
+    let started = start_meeting::handle(
+        &app,
+        &gate,
+        http_request(
+            "POST",
+            "/start",
+            &[("content-type", "application/json")],
+            &body,
+        ),
+        now,
+    )
+    .await;
+    assert_eq!(started.status(), 202, "{}", started.body());
+    for event in scheduler.step().await {
+        task_state::handle(&app, event, now).await.unwrap();
+    }
+    assert_eq!(Inventory::read(&sdk, config).await.jvb_targets.len(), 1);
+
+    // The stop URL refuses a GET and a wrong secret, then stops with the right one.
+    let get = stop_meeting::handle(
+        &app,
+        &gate,
+        function_url_payload("GET", "/stop", &[], ""),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(get["statusCode"], 405);
+    let wrong = stop_meeting::handle(
+        &app,
+        &gate,
+        function_url_payload("POST", "/stop", &[("authorization", "Bearer x")], ""),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong["statusCode"], 403);
+    assert_eq!(Inventory::read(&sdk, config).await.desired_count, 1);
+    let bearer = format!("Bearer {}", stack.secret);
+    let stopped = stop_meeting::handle(
+        &app,
+        &gate,
+        function_url_payload("POST", "/stop", &[("authorization", &bearer)], ""),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(stopped["statusCode"], 202, "{stopped}");
+    let body: Value = serde_json::from_str(stopped["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["phase"], "stopping");
+    assert_eq!(Inventory::read(&sdk, config).await.desired_count, 0);
+
+    // ECS stops the task but its event is lost; the schedule's tick cleans up all the same.
+    scheduler.step().await;
+    let tick = stop_meeting::handle(&app, &gate, scheduled_event(), now + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(tick["phase"], "idle", "{tick}");
+    assert!(Inventory::read(&sdk, config).await.is_idle());
+}
