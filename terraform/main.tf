@@ -12,13 +12,6 @@ locals {
   stack_tag_key      = "jitsi-on-demand:stack"
 }
 
-check "custom_domain_inputs" {
-  assert {
-    condition     = (var.hosted_zone_id == "") == (var.meeting_hostname == "")
-    error_message = "Set hosted_zone_id and meeting_hostname together (or neither, for trial mode)."
-  }
-}
-
 module "network" {
   source = "./modules/network"
 

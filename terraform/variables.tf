@@ -156,6 +156,11 @@ variable "meeting_hostname" {
     condition     = var.meeting_hostname == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.meeting_hostname))
     error_message = "meeting_hostname must be empty or a lowercase fully qualified domain name."
   }
+
+  validation {
+    condition     = (var.meeting_hostname == "") == (var.hosted_zone_id == "")
+    error_message = "Set hosted_zone_id and meeting_hostname together (or neither, for trial mode)."
+  }
 }
 
 # --- Lambdas ------------------------------------------------------------------------------------

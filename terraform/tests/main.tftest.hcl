@@ -247,7 +247,7 @@ run "half_configured_domain_is_rejected" {
     hosted_zone_id = "Z0123456789ABCDEFGHIJ"
   }
 
-  expect_failures = [check.custom_domain_inputs]
+  expect_failures = [var.meeting_hostname]
 }
 
 run "bad_secret_hash_is_rejected" {
