@@ -16,8 +16,7 @@ require_terraform() {
     die "offline provider mirror missing: $TF_PLUGIN_DIR/registry.terraform.io/hashicorp/aws (hashicorp/aws 5.100 is expected; set TF_PLUGIN_DIR to override)"
   # A CLI config path that points at a missing file only produces warnings; use an empty one instead.
   if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then
-    TF_CLI_CONFIG_FILE="$(mktemp)"
-    export TF_CLI_CONFIG_FILE
+    export TF_CLI_CONFIG_FILE=/dev/null
   fi
   export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 }

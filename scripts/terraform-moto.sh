@@ -16,11 +16,13 @@ moto_pid=""
 work=""
 summary() {
   local rc=$?
-  [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null && wait "$moto_pid" 2>/dev/null || true
+  trap - EXIT INT TERM
+  set +e
+  if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; fi
   [ -n "$work" ] && rm -rf "$work"
-  [ $rc -ne 0 ] && result="FAIL"
+  [ "$rc" -ne 0 ] && result="FAIL"
   echo "$result terraform-moto ($(( $(date +%s) - start )) s)"
-  exit $rc
+  exit "$rc"
 }
 trap summary EXIT
 trap 'exit 130' INT TERM

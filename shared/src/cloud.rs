@@ -7,13 +7,10 @@ use crate::plan::Step;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{DomainType, Filter, ResourceType, Tag as Ec2Tag, TagSpecification};
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, LoadBalancerSchemeEnum, LoadBalancerStateEnum,
-    LoadBalancerTypeEnum, ProtocolEnum, SubnetMapping, Tag as ElbTag, TargetDescription,
-    TargetHealthStateEnum,
+    Action, ActionTypeEnum, Certificate, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
+    ProtocolEnum, SubnetMapping, Tag as ElbTag, TargetDescription, TargetHealthStateEnum,
 };
-use aws_sdk_route53::types::{
-    Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
-};
+use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Duration, Utc};
@@ -46,10 +43,7 @@ fn is_not_found<E>(error: &aws_sdk_ec2::error::SdkError<E>) -> bool
 where
     E: aws_sdk_ec2::error::ProvideErrorMetadata,
 {
-    let code = error
-        .as_service_error()
-        .and_then(|e| e.code())
-        .unwrap_or_default();
+    let code = error.as_service_error().and_then(|e| e.code()).unwrap_or_default();
     code.contains("NotFound") || code == "InvalidAllocationID.NotFound"
 }
 
@@ -77,23 +71,9 @@ impl Aws {
 
     /// Reads everything the plan needs, the independent calls at once. Flow activity is read
     /// only when asked for (CloudWatch bills per metric read).
-    pub async fn observe(
-        &self,
-        config: &Config,
-        with_activity: bool,
-        now: Time,
-    ) -> Result<Snapshot, CloudError> {
+    pub async fn observe(&self, config: &Config, with_activity: bool, now: Time) -> Result<Snapshot, CloudError> {
         // SDK futures are large; boxed, eight of them at once stay off the stack.
-        let (
-            desired_count,
-            tasks,
-            load_balancers,
-            addresses,
-            jvb_targets,
-            web_targets,
-            advertised,
-            dns_record,
-        ) = tokio::try_join!(
+        let (desired_count, tasks, load_balancers, addresses, jvb_targets, web_targets, advertised, dns_record) = tokio::try_join!(
             Box::pin(self.desired_count(config)),
             Box::pin(self.tasks(config)),
             Box::pin(self.load_balancers(config)),
@@ -133,10 +113,7 @@ impl Aws {
             .map_err(failed("ecs:DescribeServices"))?;
         let service = out.services().first().ok_or_else(|| CloudError {
             operation: "ecs:DescribeServices",
-            message: format!(
-                "service {} not found in cluster {}",
-                config.service, config.cluster
-            ),
+            message: format!("service {} not found in cluster {}", config.service, config.cluster),
         })?;
         Ok(service.desired_count())
     }
@@ -156,12 +133,7 @@ impl Aws {
             Box::pin(list(DesiredStatus::Stopped))
         )
         .map_err(failed("ecs:ListTasks"))?;
-        let arns: Vec<String> = running
-            .task_arns()
-            .iter()
-            .chain(stopped.task_arns())
-            .cloned()
-            .collect();
+        let arns: Vec<String> = running.task_arns().iter().chain(stopped.task_arns()).cloned().collect();
         if arns.is_empty() {
             return Ok(Vec::new());
         }
@@ -216,20 +188,16 @@ impl Aws {
         let mut found = Vec::new();
         for lb in out.load_balancers() {
             let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-            let (listeners, tags) = tokio::try_join!(
-                Box::pin(self.listeners(&arn)),
-                Box::pin(self.load_balancer_tags(&arn))
-            )?;
+            let (listeners, tags) =
+                tokio::try_join!(Box::pin(self.listeners(&arn)), Box::pin(self.load_balancer_tags(&arn)))?;
             // Only what this stack made: a same-named load balancer of someone else is not ours to delete.
-            if !tags
-                .iter()
-                .any(|(k, v)| k == STACK_TAG_KEY && v == &config.stack_tag)
-            {
+            if !tags.iter().any(|(k, v)| k == STACK_TAG_KEY && v == &config.stack_tag) {
                 continue;
             }
             let state = match lb.state().and_then(|s| s.code()) {
-                Some(LoadBalancerStateEnum::Active)
-                | Some(LoadBalancerStateEnum::ActiveImpaired) => LoadBalancerState::Active,
+                Some(LoadBalancerStateEnum::Active) | Some(LoadBalancerStateEnum::ActiveImpaired) => {
+                    LoadBalancerState::Active
+                }
                 Some(LoadBalancerStateEnum::Failed) => LoadBalancerState::Failed,
                 _ => LoadBalancerState::Provisioning,
             };
@@ -262,10 +230,7 @@ impl Aws {
             .map(|l| Listener {
                 arn: l.listener_arn().unwrap_or_default().to_string(),
                 spec: ListenerSpec {
-                    protocol: l
-                        .protocol()
-                        .map(|p| p.as_str().to_string())
-                        .unwrap_or_default(),
+                    protocol: l.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
                     port: l.port().unwrap_or_default(),
                     target_group_arn: l
                         .default_actions()
@@ -366,9 +331,7 @@ impl Aws {
                     Some(TargetHealthStateEnum::Unhealthy) => TargetHealth::Unhealthy(reason()),
                     Some(TargetHealthStateEnum::Draining) => TargetHealth::Draining,
                     Some(TargetHealthStateEnum::Unused) => TargetHealth::Unused,
-                    other => TargetHealth::Other(
-                        other.map(|s| s.as_str().to_string()).unwrap_or_default(),
-                    ),
+                    other => TargetHealth::Other(other.map(|s| s.as_str().to_string()).unwrap_or_default()),
                 };
                 Some(Target { ip, health })
             })
@@ -385,13 +348,8 @@ impl Aws {
             .map_err(failed("ssm:GetParameter"))?;
         let parameter = out.parameter();
         Ok(Advertised {
-            value: parameter
-                .and_then(|p| p.value())
-                .unwrap_or_default()
-                .to_string(),
-            modified_at: parameter
-                .and_then(|p| p.last_modified_date())
-                .and_then(to_chrono),
+            value: parameter.and_then(|p| p.value()).unwrap_or_default().to_string(),
+            modified_at: parameter.and_then(|p| p.last_modified_date()).and_then(to_chrono),
         })
     }
 
@@ -412,29 +370,15 @@ impl Aws {
         Ok(out
             .resource_record_sets()
             .iter()
-            .find(|r| {
-                r.name()
-                    .trim_end_matches('.')
-                    .eq_ignore_ascii_case(&dns.hostname)
-                    && r.r#type() == &RrType::A
-            })
+            .find(|r| r.name().trim_end_matches('.').eq_ignore_ascii_case(&dns.hostname) && r.r#type() == &RrType::A)
             .map(|r| DnsRecord {
-                values: r
-                    .resource_records()
-                    .iter()
-                    .map(|v| v.value().to_string())
-                    .collect(),
+                values: r.resource_records().iter().map(|v| v.value().to_string()).collect(),
                 ttl: r.ttl().unwrap_or_default(),
             }))
     }
 
     /// The last minute with a client flow on the media (UDP) or signalling (TCP/TLS) listener.
-    async fn activity(
-        &self,
-        config: &Config,
-        lb: &LoadBalancer,
-        now: Time,
-    ) -> Result<Activity, CloudError> {
+    async fn activity(&self, config: &Config, lb: &LoadBalancer, now: Time) -> Result<Activity, CloudError> {
         use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
         let Some(dimension) = lb.metric_dimension() else {
             return Ok(Activity::default());
@@ -456,12 +400,7 @@ impl Aws {
                                 Metric::builder()
                                     .namespace("AWS/NetworkELB")
                                     .metric_name(metric)
-                                    .dimensions(
-                                        Dimension::builder()
-                                            .name("LoadBalancer")
-                                            .value(dimension)
-                                            .build(),
-                                    )
+                                    .dimensions(Dimension::builder().name("LoadBalancer").value(dimension).build())
                                     .build(),
                             )
                             .period(60)
@@ -470,9 +409,7 @@ impl Aws {
                     )
                     .build()
             });
-        let start = lb
-            .created_at
-            .max(now - config.idle.max_length - Duration::hours(1));
+        let start = lb.created_at.max(now - config.idle.max_length - Duration::hours(1));
         let out = self
             .cloudwatch
             .get_metric_data()
@@ -511,13 +448,7 @@ impl Aws {
                     .map_err(failed("ec2:AllocateAddress"))?;
             }
             Step::ReleaseAddress { allocation_id } => {
-                match self
-                    .ec2
-                    .release_address()
-                    .allocation_id(allocation_id)
-                    .send()
-                    .await
-                {
+                match self.ec2.release_address().allocation_id(allocation_id).send().await {
                     Err(e) if !is_not_found(&e) => return Err(failed("ec2:ReleaseAddress")(e)),
                     _ => {}
                 }
@@ -534,18 +465,8 @@ impl Aws {
                             .allocation_id(allocation_id)
                             .build(),
                     )
-                    .tags(
-                        ElbTag::builder()
-                            .key(STACK_TAG_KEY)
-                            .value(&config.stack_tag)
-                            .build(),
-                    )
-                    .tags(
-                        ElbTag::builder()
-                            .key(ALLOCATION_TAG_KEY)
-                            .value(allocation_id)
-                            .build(),
-                    )
+                    .tags(ElbTag::builder().key(STACK_TAG_KEY).value(&config.stack_tag).build())
+                    .tags(ElbTag::builder().key(ALLOCATION_TAG_KEY).value(allocation_id).build())
                     .send()
                     .await
                     .map_err(failed("elasticloadbalancing:CreateLoadBalancer"))?;
@@ -589,10 +510,7 @@ impl Aws {
                     .await
                     .map_err(failed("elasticloadbalancing:DeleteListener"))?;
             }
-            Step::RegisterTargets {
-                target_group_arn,
-                ips,
-            } => {
+            Step::RegisterTargets { target_group_arn, ips } => {
                 self.elb
                     .register_targets()
                     .target_group_arn(target_group_arn)
@@ -601,10 +519,7 @@ impl Aws {
                     .await
                     .map_err(failed("elasticloadbalancing:RegisterTargets"))?;
             }
-            Step::DeregisterTargets {
-                target_group_arn,
-                ips,
-            } => {
+            Step::DeregisterTargets { target_group_arn, ips } => {
                 self.elb
                     .deregister_targets()
                     .target_group_arn(target_group_arn)
@@ -628,13 +543,9 @@ impl Aws {
                     values: vec![ip.clone()],
                     ttl: 60,
                 };
-                self.change_dns(config, ChangeAction::Upsert, &record)
-                    .await?;
+                self.change_dns(config, ChangeAction::Upsert, &record).await?;
             }
-            Step::DeleteDnsRecord { record } => {
-                self.change_dns(config, ChangeAction::Delete, record)
-                    .await?
-            }
+            Step::DeleteDnsRecord { record } => self.change_dns(config, ChangeAction::Delete, record).await?,
             Step::SetDesiredCount(count) => {
                 self.ecs
                     .update_service()
@@ -659,12 +570,7 @@ impl Aws {
         Ok(())
     }
 
-    async fn change_dns(
-        &self,
-        config: &Config,
-        action: ChangeAction,
-        record: &DnsRecord,
-    ) -> Result<(), CloudError> {
+    async fn change_dns(&self, config: &Config, action: ChangeAction, record: &DnsRecord) -> Result<(), CloudError> {
         const OPERATION: &str = "route53:ChangeResourceRecordSets";
         let Some(dns) = &config.dns else {
             return Ok(());
@@ -678,12 +584,7 @@ impl Aws {
             .r#type(RrType::A)
             .ttl(record.ttl);
         for value in &record.values {
-            set = set.resource_records(
-                ResourceRecord::builder()
-                    .value(value)
-                    .build()
-                    .map_err(invalid)?,
-            );
+            set = set.resource_records(ResourceRecord::builder().value(value).build().map_err(invalid)?);
         }
         let change = Change::builder()
             .action(action)

@@ -79,11 +79,7 @@ impl Config {
     }
 
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let optional = |name: &str| {
-            vars.get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let optional = |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let required = |name: &'static str| optional(name).ok_or(ConfigError::Missing(name));
         let arn = |name: &'static str| {
             let value = required(name)?;
@@ -99,8 +95,9 @@ impl Config {
         };
         let minutes = |name: &'static str, default: Duration| match optional(name) {
             None => Ok(default),
-            Some(value) => match value.parse::<i64>() {
-                Ok(m) if m > 0 => Ok(Duration::minutes(m)),
+            // Fractions are allowed so that `make demo` can run a whole cycle in a couple of minutes.
+            Some(value) => match value.parse::<f64>() {
+                Ok(m) if m > 0.0 && m <= 100_000.0 => Ok(Duration::milliseconds((m * 60_000.0) as i64)),
                 _ => Err(ConfigError::Invalid {
                     name,
                     value,
@@ -223,11 +220,10 @@ mod tests {
         for (name, value) in [
             ("IDLE_MINUTES", "ten"),
             ("GRACE_MINUTES", "0"),
+            ("NO_SHOW_MINUTES", "-1"),
+            ("MAX_MEETING_MINUTES", "inf"),
             ("JVB_TARGET_GROUP_ARN", "jvb"),
-            (
-                "LOAD_BALANCER_NAME",
-                "a-name-that-is-much-longer-than-thirty-two",
-            ),
+            ("LOAD_BALANCER_NAME", "a-name-that-is-much-longer-than-thirty-two"),
             ("CERTIFICATE_ARN", "not-an-arn"),
         ] {
             let mut v = vars();
@@ -237,6 +233,13 @@ mod tests {
                 other => panic!("{name}={value}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn reads_fractional_minutes() {
+        let mut v = vars();
+        v.insert("IDLE_MINUTES".into(), "0.5".into());
+        assert_eq!(Config::from_vars(&v).unwrap().idle.idle, Duration::seconds(30));
     }
 
     #[test]

@@ -37,10 +37,7 @@ pub fn triage(payload: serde_json::Value, config: &Config) -> Triage {
         Err(error) => return Triage::Ignored(format!("not an ECS task state change: {error}")),
     };
     if event.detail_type != DETAIL_TYPE || event.source != "aws.ecs" {
-        return Triage::Ignored(format!(
-            "unexpected event {} from {}",
-            event.detail_type, event.source
-        ));
+        return Triage::Ignored(format!("unexpected event {} from {}", event.detail_type, event.source));
     }
     let task = event.detail;
     let cluster_name = task.cluster_arn.rsplit('/').next().unwrap_or_default();

@@ -72,9 +72,7 @@ pub struct LoadBalancer {
 impl LoadBalancer {
     /// The `LoadBalancer` dimension of its CloudWatch metrics: `net/<name>/<id>`.
     pub fn metric_dimension(&self) -> Option<&str> {
-        self.arn
-            .split_once(":loadbalancer/")
-            .map(|(_, suffix)| suffix)
+        self.arn.split_once(":loadbalancer/").map(|(_, suffix)| suffix)
     }
 }
 

@@ -12,9 +12,7 @@ const SCRIPT: &str = include_str!("page/page.js");
 
 /// Inline style and script are allowed by their hashes; nothing else loads from anywhere.
 static POLICY: LazyLock<String> = LazyLock::new(|| {
-    let digest = |text: &str| {
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
-    };
+    let digest = |text: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()));
     format!(
         "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; connect-src 'self'; \
          form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -70,20 +68,11 @@ pub fn render(status: &Status) -> String {
             "{{START_HIDDEN}}",
             hidden(matches!(status.phase, Phase::Idle | Phase::Stopping)),
         )
-        .replace(
-            "{{PROGRESS_HIDDEN}}",
-            hidden(status.phase == Phase::Starting),
-        )
+        .replace("{{PROGRESS_HIDDEN}}", hidden(status.phase == Phase::Starting))
         .replace("{{READY_HIDDEN}}", hidden(status.phase == Phase::Ready))
         .replace("{{ERROR_HIDDEN}}", hidden(status.error.is_some()))
-        .replace(
-            "{{ERROR}}",
-            &escape(status.error.as_deref().unwrap_or_default()),
-        )
-        .replace(
-            "{{MEETING_URL}}",
-            &escape(status.meeting_url.as_deref().unwrap_or("#")),
-        )
+        .replace("{{ERROR}}", &escape(status.error.as_deref().unwrap_or_default()))
+        .replace("{{MEETING_URL}}", &escape(status.meeting_url.as_deref().unwrap_or("#")))
         .replace("{{STEPS}}", &steps)
         .replace("{{STATUS_JSON}}", &status_json)
 }

@@ -114,9 +114,7 @@ fn converge_targets(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
             .collect();
         let stale: Vec<String> = targets
             .iter()
-            .filter(|t| {
-                !live.contains(&t.ip.as_str()) && t.health != crate::model::TargetHealth::Draining
-            })
+            .filter(|t| !live.contains(&t.ip.as_str()) && t.health != crate::model::TargetHealth::Draining)
             .map(|t| t.ip.clone())
             .collect();
         if !missing.is_empty() {
@@ -231,15 +229,11 @@ fn wind_down(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
         return steps;
     }
     for lb in &snapshot.load_balancers {
-        steps.push(Step::DeleteLoadBalancer {
-            arn: lb.arn.clone(),
-        });
+        steps.push(Step::DeleteLoadBalancer { arn: lb.arn.clone() });
     }
     if config.dns.is_some() {
         if let Some(record) = &snapshot.dns_record {
-            steps.push(Step::DeleteDnsRecord {
-                record: record.clone(),
-            });
+            steps.push(Step::DeleteDnsRecord { record: record.clone() });
         }
     }
     // An address stays attached to the load balancer until AWS has finished deleting it.
@@ -254,11 +248,7 @@ fn wind_down(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
 }
 
 pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
-    let web_protocol = if config.certificate_arn.is_some() {
-        "TLS"
-    } else {
-        "TCP"
-    };
+    let web_protocol = if config.certificate_arn.is_some() { "TLS" } else { "TCP" };
     vec![
         ListenerSpec {
             protocol: "UDP".into(),
@@ -283,12 +273,7 @@ fn idle_verdict(snapshot: &Snapshot, policy: &IdlePolicy, now: Time) -> Option<S
     decide_idle(started, activity, policy, now)
 }
 
-pub fn decide_idle(
-    started: Time,
-    activity: Activity,
-    policy: &IdlePolicy,
-    now: Time,
-) -> Option<StopReason> {
+pub fn decide_idle(started: Time, activity: Activity, policy: &IdlePolicy, now: Time) -> Option<StopReason> {
     let age = now - started;
     if age >= policy.max_length {
         return Some(StopReason::MaxLength);

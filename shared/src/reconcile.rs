@@ -20,20 +20,13 @@ pub struct Outcome {
     pub stop_reason: Option<StopReason>,
 }
 
-pub async fn reconcile(
-    aws: &Aws,
-    config: &Config,
-    intent: Intent,
-    now: Time,
-) -> Result<Outcome, CloudError> {
+pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) -> Result<Outcome, CloudError> {
     let mut applied = Vec::new();
     let mut stop_reason = None;
     let mut last_error = None;
     for round in 0..MAX_ROUNDS {
         // Flows are read once: the idle decision is made in the first round or not at all.
-        let snapshot = aws
-            .observe(config, intent == Intent::Tick && round == 0, now)
-            .await?;
+        let snapshot = aws.observe(config, intent == Intent::Tick && round == 0, now).await?;
         let plan = plan(&snapshot, intent, config, now);
         if plan.steps.is_empty() {
             return Ok(Outcome {
@@ -62,10 +55,7 @@ pub async fn reconcile(
         }
     }
     let snapshot = aws.observe(config, false, now).await?;
-    match (
-        last_error,
-        plan(&snapshot, intent, config, now).steps.is_empty(),
-    ) {
+    match (last_error, plan(&snapshot, intent, config, now).steps.is_empty()) {
         (Some(error), false) => Err(error),
         _ => Ok(Outcome {
             status: status(&snapshot, config, now),

@@ -49,14 +49,8 @@ impl Gate {
     }
 
     pub fn check(&self, candidate: Option<&str>, now: Time) -> Verdict {
-        let mut failures = self
-            .failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if failures
-            .started
-            .is_none_or(|started| now - started >= WINDOW)
-        {
+        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failures.started.is_none_or(|started| now - started >= WINDOW) {
             *failures = FailureWindow {
                 started: Some(now),
                 count: 0,
@@ -104,10 +98,7 @@ mod tests {
     fn accepts_only_the_secret_whose_hash_is_kept() {
         let gate = Gate::from_hex(&hash_hex("correct horse")).unwrap();
         assert_eq!(gate.check(Some("correct horse"), at(0)), Verdict::Allowed);
-        assert_eq!(
-            gate.check(Some(" correct horse\n"), at(0)),
-            Verdict::Allowed
-        );
+        assert_eq!(gate.check(Some(" correct horse\n"), at(0)), Verdict::Allowed);
         assert_eq!(gate.check(Some("correct horsE"), at(0)), Verdict::Wrong);
         assert_eq!(gate.check(Some(""), at(0)), Verdict::Missing);
         assert_eq!(gate.check(None, at(0)), Verdict::Missing);

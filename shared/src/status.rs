@@ -102,12 +102,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     let live_ips = snapshot.live_task_ips();
 
     let address_step = match address {
-        Some(a) => step(
-            "address",
-            StepState::Done,
-            a.allocated_at,
-            Some(a.public_ip.clone()),
-        ),
+        Some(a) => step("address", StepState::Done, a.allocated_at, Some(a.public_ip.clone())),
         None => step("address", StepState::Waiting, None, None),
     };
 
@@ -128,28 +123,13 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
                 LoadBalancerState::Active => "adding listeners",
                 LoadBalancerState::Failed => "failed",
             };
-            step(
-                "load_balancer",
-                state,
-                Some(lb.created_at),
-                Some(detail.into()),
-            )
+            step("load_balancer", state, Some(lb.created_at), Some(detail.into()))
         }
     };
 
     let task_step = match (running, live) {
-        (Some(t), _) => step(
-            "task",
-            StepState::Done,
-            t.started_at,
-            Some("RUNNING".into()),
-        ),
-        (None, Some(t)) => step(
-            "task",
-            StepState::InProgress,
-            t.created_at,
-            Some(t.last_status.clone()),
-        ),
+        (Some(t), _) => step("task", StepState::Done, t.started_at, Some("RUNNING".into())),
+        (None, Some(t)) => step("task", StepState::InProgress, t.created_at, Some(t.last_status.clone())),
         (None, None) => step("task", StepState::Waiting, None, None),
     };
 
@@ -160,22 +140,12 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         .iter()
         .all(|ip| registered(&snapshot.jvb_targets, ip) && registered(&snapshot.web_targets, ip))
     {
-        step(
-            "registration",
-            StepState::Done,
-            None,
-            Some(live_ips.join(", ")),
-        )
+        step("registration", StepState::Done, None, Some(live_ips.join(", ")))
     } else {
         step("registration", StepState::InProgress, None, None)
     };
 
-    let health_of = |targets: &[Target], ip: &str| {
-        targets
-            .iter()
-            .find(|t| t.ip == ip)
-            .map(|t| t.health.clone())
-    };
+    let health_of = |targets: &[Target], ip: &str| targets.iter().find(|t| t.ip == ip).map(|t| t.health.clone());
     let health_step = match running.and_then(|t| t.private_ip.as_deref()) {
         None => step("health", StepState::Waiting, None, None),
         Some(ip) => match (
@@ -237,9 +207,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
 
     let meeting_url = match (phase, &config.dns, lb) {
         (Phase::Ready, Some(dns), _) => Some(format!("https://{}/", dns.hostname)),
-        (Phase::Ready, None, Some(lb)) => {
-            Some(format!("https://{}/", lb.dns_name.to_ascii_lowercase()))
-        }
+        (Phase::Ready, None, Some(lb)) => Some(format!("https://{}/", lb.dns_name.to_ascii_lowercase())),
         _ => None,
     };
 
@@ -258,12 +226,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     }
 }
 
-fn step(
-    name: &'static str,
-    state: StepState,
-    since: Option<Time>,
-    detail: Option<String>,
-) -> StepStatus {
+fn step(name: &'static str, state: StepState, since: Option<Time>, detail: Option<String>) -> StepStatus {
     StepStatus {
         name,
         state,

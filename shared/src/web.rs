@@ -14,50 +14,30 @@ use tracing::{info, warn};
 pub type HttpResponse = Response<String>;
 
 /// `GET /` the start page, `GET /status` the status document, `POST /start` starts.
-pub async fn start_meeting(
-    app: &App,
-    gate: &Gate,
-    request: Request<String>,
-    now: Time,
-) -> HttpResponse {
+pub async fn start_meeting(app: &App, gate: &Gate, request: Request<String>, now: Time) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
-        (&Method::GET | &Method::HEAD, "/") => {
-            match current_status(&app.aws, &app.config, now).await {
-                Ok(status) => html(page::render(&status)),
-                Err(error) => aws_failure(error),
-            }
-        }
-        (&Method::GET | &Method::HEAD, "/status") => {
-            match current_status(&app.aws, &app.config, now).await {
-                Ok(status) => json(StatusCode::OK, &status),
-                Err(error) => aws_failure(error),
-            }
-        }
+        (&Method::GET | &Method::HEAD, "/") => match current_status(&app.aws, &app.config, now).await {
+            Ok(status) => html(page::render(&status)),
+            Err(error) => aws_failure(error),
+        },
+        (&Method::GET | &Method::HEAD, "/status") => match current_status(&app.aws, &app.config, now).await {
+            Ok(status) => json(StatusCode::OK, &status),
+            Err(error) => aws_failure(error),
+        },
         (&Method::POST, "/start") => act(app, gate, &request, Intent::Start, now).await,
         (_, "/" | "/status") => method_not_allowed("GET, HEAD"),
         (_, "/start") => method_not_allowed("POST"),
-        _ => error(
-            StatusCode::NOT_FOUND,
-            "no such page: try GET / or GET /status",
-        ),
+        _ => error(StatusCode::NOT_FOUND, "no such page: try GET / or GET /status"),
     };
     finish(&request, response)
 }
 
 /// `POST /stop` (or `POST /`) ends the meeting now.
-pub async fn stop_meeting(
-    app: &App,
-    gate: &Gate,
-    request: Request<String>,
-    now: Time,
-) -> HttpResponse {
+pub async fn stop_meeting(app: &App, gate: &Gate, request: Request<String>, now: Time) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
         (&Method::POST, "/" | "/stop") => act(app, gate, &request, Intent::Stop, now).await,
         (_, "/" | "/stop") => method_not_allowed("POST"),
-        _ => error(
-            StatusCode::NOT_FOUND,
-            "no such page: POST /stop ends the meeting",
-        ),
+        _ => error(StatusCode::NOT_FOUND, "no such page: POST /stop ends the meeting"),
     };
     finish(&request, response)
 }
@@ -71,13 +51,7 @@ fn route(request: &Request<String>) -> &str {
     }
 }
 
-async fn act(
-    app: &App,
-    gate: &Gate,
-    request: &Request<String>,
-    intent: Intent,
-    now: Time,
-) -> HttpResponse {
+async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, now: Time) -> HttpResponse {
     let secret = match secret_of(request) {
         Ok(secret) => secret,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
@@ -131,13 +105,9 @@ async fn act(
 /// The secret from `Authorization: Bearer`, a JSON body `{"secret": ...}` or a form field.
 fn secret_of(request: &Request<String>) -> Result<Option<String>, &'static str> {
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {
-        let value = value
-            .to_str()
-            .map_err(|_| "the Authorization header is not text")?;
+        let value = value.to_str().map_err(|_| "the Authorization header is not text")?;
         return match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
-                Ok(Some(token.to_string()))
-            }
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(Some(token.to_string())),
             _ => Err("the Authorization header must be `Bearer <secret>`"),
         };
     }
@@ -155,8 +125,7 @@ fn secret_of(request: &Request<String>) -> Result<Option<String>, &'static str> 
         return Ok(form_field(body, "secret"));
     }
     if content_type.is_empty() || content_type.starts_with("application/json") {
-        let value: serde_json::Value =
-            serde_json::from_str(body).map_err(|_| "the body is not valid JSON")?;
+        let value: serde_json::Value = serde_json::from_str(body).map_err(|_| "the body is not valid JSON")?;
         let object = value.as_object().ok_or("the body must be a JSON object")?;
         return match object.get("secret") {
             None | Some(serde_json::Value::Null) => Ok(None),
@@ -210,8 +179,7 @@ fn is_form_post(request: &Request<String>) -> bool {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains(needle))
     };
-    header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        && header_has(header::ACCEPT, "text/html")
+    header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded") && header_has(header::ACCEPT, "text/html")
 }
 
 fn aws_failure(error: CloudError) -> HttpResponse {
@@ -240,14 +208,12 @@ fn error_response(status: StatusCode, message: String) -> HttpResponse {
 }
 
 fn json(status: StatusCode, body: &impl Serialize) -> HttpResponse {
-    let text = serde_json::to_string(body)
-        .unwrap_or_else(|_| r#"{"error":"could not encode the answer"}"#.into());
+    let text = serde_json::to_string(body).unwrap_or_else(|_| r#"{"error":"could not encode the answer"}"#.into());
     let mut response = Response::new(text);
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
@@ -261,10 +227,7 @@ fn html(body: String) -> HttpResponse {
     if let Ok(policy) = HeaderValue::from_str(page::content_security_policy()) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }
@@ -273,10 +236,7 @@ fn html(body: String) -> HttpResponse {
 fn finish(request: &Request<String>, mut response: HttpResponse) -> HttpResponse {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if request.method() == Method::HEAD {
         response.body_mut().clear();
     }
@@ -306,10 +266,7 @@ mod tests {
             Ok(Some("abc".into()))
         );
         assert_eq!(
-            secret_of(&post(
-                "application/x-www-form-urlencoded",
-                "room=x&secret=a%2Bb+c"
-            )),
+            secret_of(&post("application/x-www-form-urlencoded", "room=x&secret=a%2Bb+c")),
             Ok(Some("a+b c".into()))
         );
         assert_eq!(secret_of(&post("application/json", "")), Ok(None));

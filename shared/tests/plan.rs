@@ -11,8 +11,7 @@ use std::collections::HashMap;
 const JVB: &str = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/jvb/1";
 const WEB: &str = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/2";
 const LB: &str = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/jitsi-meeting/aaa";
-const LB_LATER: &str =
-    "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/jitsi-meeting/bbb";
+const LB_LATER: &str = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/jitsi-meeting/bbb";
 
 fn config() -> Config {
     let vars: HashMap<String, String> = [
@@ -90,16 +89,12 @@ fn task(id: &str, ip: &str, last: &str, desired: &str, created: Time) -> Task {
         private_ip: Some(ip.into()),
         created_at: Some(created),
         started_at: (last == "RUNNING").then_some(created + Duration::minutes(1)),
-        stopped_reason: (last == "STOPPED")
-            .then(|| "Scaling activity initiated by deployment".into()),
+        stopped_reason: (last == "STOPPED").then(|| "Scaling activity initiated by deployment".into()),
     }
 }
 
 fn target(ip: &str, health: TargetHealth) -> Target {
-    Target {
-        ip: ip.into(),
-        health,
-    }
+    Target { ip: ip.into(), health }
 }
 
 fn advertised(value: &str, at: Time) -> Advertised {
@@ -140,13 +135,7 @@ fn starting() -> Snapshot {
 fn ready() -> Snapshot {
     Snapshot {
         tasks: vec![task("a", "10.0.0.5", "RUNNING", "RUNNING", t(0))],
-        load_balancers: vec![load_balancer(
-            LB,
-            t(0),
-            "eipalloc-1",
-            LoadBalancerState::Active,
-            true,
-        )],
+        load_balancers: vec![load_balancer(LB, t(0), "eipalloc-1", LoadBalancerState::Active, true)],
         jvb_targets: vec![target("10.0.0.5", TargetHealth::Healthy)],
         web_targets: vec![target("10.0.0.5", TargetHealth::Healthy)],
         ..starting()
@@ -196,10 +185,7 @@ fn steps(snapshot: &Snapshot, intent: Intent, now: Time) -> Vec<Step> {
 
 #[test]
 fn idle_start_allocates_the_address_first_and_nothing_else() {
-    assert_eq!(
-        steps(&idle(), Intent::Start, t(0)),
-        vec![Step::AllocateAddress]
-    );
+    assert_eq!(steps(&idle(), Intent::Start, t(0)), vec![Step::AllocateAddress]);
 }
 
 #[test]
@@ -256,20 +242,14 @@ fn starting_and_ready_need_nothing_under_start_task_change_or_a_busy_tick() {
             activity: Some(busy()),
             ..snapshot.clone()
         };
-        assert_eq!(
-            plan(&ticked, Intent::Tick, &config(), t(30)),
-            Default::default()
-        );
+        assert_eq!(plan(&ticked, Intent::Tick, &config(), t(30)), Default::default());
     }
 }
 
 #[test]
 fn stop_while_starting_or_ready_lowers_the_count_and_keeps_the_rest_until_the_task_is_gone() {
     for snapshot in [starting(), ready()] {
-        assert_eq!(
-            steps(&snapshot, Intent::Stop, t(5)),
-            vec![Step::SetDesiredCount(0)]
-        );
+        assert_eq!(steps(&snapshot, Intent::Stop, t(5)), vec![Step::SetDesiredCount(0)]);
     }
 }
 
@@ -307,14 +287,8 @@ fn an_address_still_attached_to_a_deleted_balancer_is_released_later() {
 
 #[test]
 fn start_during_a_stop_keeps_the_balancer_and_raises_the_count_again() {
-    assert_eq!(
-        steps(&stopping(), Intent::Start, t(6)),
-        vec![Step::SetDesiredCount(1)]
-    );
-    assert_eq!(
-        steps(&drained(), Intent::Start, t(7)),
-        vec![Step::SetDesiredCount(1)]
-    );
+    assert_eq!(steps(&stopping(), Intent::Start, t(6)), vec![Step::SetDesiredCount(1)]);
+    assert_eq!(steps(&drained(), Intent::Start, t(7)), vec![Step::SetDesiredCount(1)]);
 }
 
 #[test]
@@ -334,10 +308,7 @@ fn start_after_the_balancer_is_gone_reuses_the_free_address() {
 fn start_while_the_old_address_is_still_attached_allocates_a_new_one() {
     let mut snapshot = leftover_address();
     snapshot.addresses[0].associated = true;
-    assert_eq!(
-        steps(&snapshot, Intent::Start, t(8)),
-        vec![Step::AllocateAddress]
-    );
+    assert_eq!(steps(&snapshot, Intent::Start, t(8)), vec![Step::AllocateAddress]);
 }
 
 // Races.
@@ -345,10 +316,7 @@ fn start_while_the_old_address_is_still_attached_allocates_a_new_one() {
 #[test]
 fn two_concurrent_starts_agree_on_the_lowest_address_and_release_the_other() {
     let snapshot = Snapshot {
-        addresses: vec![
-            address("eipalloc-9", "9.9.9.9"),
-            address("eipalloc-1", "3.3.3.3"),
-        ],
+        addresses: vec![address("eipalloc-9", "9.9.9.9"), address("eipalloc-1", "3.3.3.3")],
         ..idle()
     };
     let planned = steps(&snapshot, Intent::Start, t(0));
@@ -377,9 +345,7 @@ fn a_duplicate_balancer_from_a_concurrent_start_is_deleted_and_its_address_relea
     assert_eq!(
         steps(&snapshot, Intent::TaskChanged, t(1)),
         vec![
-            Step::DeleteLoadBalancer {
-                arn: LB_LATER.into()
-            },
+            Step::DeleteLoadBalancer { arn: LB_LATER.into() },
             Step::ReleaseAddress {
                 allocation_id: "eipalloc-9".into()
             },
@@ -400,9 +366,7 @@ fn a_stopped_task_never_stays_registered_whatever_the_event_order() {
             ips: vec!["10.0.0.5".into()]
         }));
     }
-    assert!(!planned
-        .iter()
-        .any(|s| matches!(s, Step::RegisterTargets { .. })));
+    assert!(!planned.iter().any(|s| matches!(s, Step::RegisterTargets { .. })));
 }
 
 #[test]
@@ -488,12 +452,7 @@ fn wrong_listeners_are_replaced() {
 fn dns_record_follows_the_address_and_goes_at_the_end() {
     let config = with_dns(config());
     let planned = plan(&ready(), Intent::TaskChanged, &config, t(2)).steps;
-    assert_eq!(
-        planned,
-        vec![Step::UpsertDnsRecord {
-            ip: "3.3.3.3".into()
-        }]
-    );
+    assert_eq!(planned, vec![Step::UpsertDnsRecord { ip: "3.3.3.3".into() }]);
     let record = DnsRecord {
         values: vec!["3.3.3.3".into()],
         ttl: 60,
@@ -536,10 +495,7 @@ fn a_tick_ends_an_idle_meeting_with_its_reason() {
 
 #[test]
 fn without_flow_data_a_tick_never_stops_a_meeting() {
-    assert_eq!(
-        plan(&ready(), Intent::Tick, &config(), t(60)).stop_reason,
-        None
-    );
+    assert_eq!(plan(&ready(), Intent::Tick, &config(), t(60)).stop_reason, None);
 }
 
 #[test]
@@ -552,21 +508,12 @@ fn idle_policy_honours_grace_no_show_idle_and_the_cap() {
     // Nobody has come yet: grace first, then the no-show timeout.
     assert_eq!(decide_idle(t(0), nobody, &policy, t(9)), None);
     assert_eq!(decide_idle(t(0), nobody, &policy, t(14)), None);
-    assert_eq!(
-        decide_idle(t(0), nobody, &policy, t(15)),
-        Some(StopReason::NoShow)
-    );
+    assert_eq!(decide_idle(t(0), nobody, &policy, t(15)), Some(StopReason::NoShow));
     // Someone was there: idle counts from the last flow, never inside the grace period.
     assert_eq!(decide_idle(t(0), active_at(1), &policy, t(9)), None);
-    assert_eq!(
-        decide_idle(t(0), active_at(1), &policy, t(11)),
-        Some(StopReason::Idle)
-    );
+    assert_eq!(decide_idle(t(0), active_at(1), &policy, t(11)), Some(StopReason::Idle));
     assert_eq!(decide_idle(t(0), active_at(30), &policy, t(39)), None);
-    assert_eq!(
-        decide_idle(t(0), active_at(30), &policy, t(40)),
-        Some(StopReason::Idle)
-    );
+    assert_eq!(decide_idle(t(0), active_at(30), &policy, t(40)), Some(StopReason::Idle));
     // A long meeting in full swing still ends at the cap.
     assert_eq!(
         decide_idle(t(0), active_at(479), &policy, t(480)),
@@ -583,10 +530,7 @@ fn status_tells_each_phase() {
     assert_eq!(status(&starting(), &config, t(1)).phase, Phase::Starting);
     assert_eq!(status(&ready(), &config, t(3)).phase, Phase::Ready);
     assert_eq!(status(&stopping(), &config, t(6)).phase, Phase::Stopping);
-    assert_eq!(
-        status(&leftover_address(), &config, t(8)).phase,
-        Phase::Stopping
-    );
+    assert_eq!(status(&leftover_address(), &config, t(8)).phase, Phase::Stopping);
 }
 
 #[test]
@@ -595,14 +539,8 @@ fn status_shows_the_steps_and_the_meeting_url_only_when_ready() {
     let starting = status(&starting(), &config, t(1));
     assert_eq!(starting.meeting_url, None);
     assert_eq!(starting.step("address").unwrap().state, StepState::Done);
-    assert_eq!(
-        starting.step("load_balancer").unwrap().state,
-        StepState::InProgress
-    );
-    assert_eq!(
-        starting.step("task").unwrap().detail.as_deref(),
-        Some("PENDING")
-    );
+    assert_eq!(starting.step("load_balancer").unwrap().state, StepState::InProgress);
+    assert_eq!(starting.step("task").unwrap().detail.as_deref(), Some("PENDING"));
     assert_eq!(starting.step("dns").unwrap().state, StepState::Skipped);
     assert_eq!(starting.started_at, Some(t(0)));
 

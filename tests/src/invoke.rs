@@ -3,12 +3,7 @@
 use serde_json::{json, Value};
 
 /// A Function URL request for `start-meeting` (lambda_http's request type).
-pub fn http_request(
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> lambda_http::Request {
+pub fn http_request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> lambda_http::Request {
     let mut builder = http::Request::builder().method(method).uri(path);
     for (name, value) in headers {
         builder = builder.header(*name, *value);
@@ -20,12 +15,7 @@ pub fn http_request(
 
 /// The same request as the JSON payload a Function URL delivers (payload format 2.0), for
 /// `stop-meeting`, which takes the raw payload.
-pub fn function_url_payload(
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Value {
+pub fn function_url_payload(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Value {
     let headers: serde_json::Map<String, Value> = headers
         .iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), Value::String(v.to_string())))

@@ -1,9 +1,9 @@
 //! The local AWS (`local_aws/server.py`: moto plus AWS's own behaviour and injectable faults) on a
 //! free loopback port, stopped when dropped.
 
+use crate::http_client::call;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -29,19 +29,28 @@ impl LocalAws {
         while local.request("GET", "/_local/faults", "").is_err() {
             assert!(
                 Instant::now() < deadline,
-                "the local AWS did not answer on port {port} within 30 s; is moto installed? pip install 'moto[server]' (.ci/run does)"
+                "the local AWS did not answer on port {port} within 30 s; is moto installed? (make setup)"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
         local
     }
 
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SDK settings for the local AWS: loopback endpoint, static test credentials, the functions' timeouts.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        sdk_config_for(&self.endpoint()).await
+    }
+
     /// AWS's own delays, in seconds: load balancer provisioning, task launch, first health check.
     pub fn set_timings(&self, load_balancer: f64, task: f64, health: f64) {
-        self.post_json(
-            "/_local/timings",
-            &format!(r#"{{"load_balancer_seconds": {load_balancer}, "task_seconds": {task}, "health_seconds": {health}}}"#),
-        );
+        let timings = serde_json::json!({
+            "load_balancer_seconds": load_balancer, "task_seconds": task, "health_seconds": health,
+        });
+        self.post_json("/_local/timings", &timings.to_string());
     }
 
     /// Replaces the fault rules (a JSON list; see server.py).
@@ -56,16 +65,12 @@ impl LocalAws {
     /// The AWS operations served so far, in order, as (service, operation).
     pub fn calls(&self) -> Vec<(String, String)> {
         let calls = self.get_json("/_local/calls");
+        let field = |c: &serde_json::Value, name: &str| c[name].as_str().unwrap_or_default().to_string();
         calls
             .as_array()
             .into_iter()
             .flatten()
-            .map(|c| {
-                (
-                    c["service"].as_str().unwrap_or_default().to_string(),
-                    c["operation"].as_str().unwrap_or_default().to_string(),
-                )
-            })
+            .map(|c| (field(c, "service"), field(c, "operation")))
             .collect()
     }
 
@@ -75,49 +80,22 @@ impl LocalAws {
     }
 
     fn get_json(&self, path: &str) -> serde_json::Value {
-        let response = self
+        let body = self
             .request("GET", path, "")
             .unwrap_or_else(|e| panic!("local AWS {path}: {e}"));
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b)
-            .unwrap_or_default();
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("local AWS {path}: {e}: {body}"))
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("local AWS {path}: {e}: {body}"))
     }
 
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// SDK settings for the local AWS: loopback endpoint, static test credentials, the functions' timeouts.
-    pub async fn sdk_config(&self) -> SdkConfig {
-        sdk_config_for(&self.endpoint()).await
-    }
-
-    fn post_json(&self, path: &str, body: &str) -> String {
+    fn post_json(&self, path: &str, body: &str) {
         self.request("POST", path, body)
-            .unwrap_or_else(|e| panic!("local AWS {path}: {e}"))
+            .unwrap_or_else(|e| panic!("local AWS {path}: {e}"));
     }
 
     fn request(&self, method: &str, path: &str, body: &str) -> std::io::Result<String> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        match response
-            .split_once(' ')
-            .map(|(_, rest)| rest.starts_with('2'))
-        {
-            Some(true) => Ok(response),
-            _ => Err(std::io::Error::other(format!(
-                "unexpected answer: {}",
-                response.lines().next().unwrap_or("")
-            ))),
+        let answer = call(self.port, method, path, &[("Content-Type", "application/json")], body)?;
+        match answer.status {
+            200..=299 => Ok(answer.body),
+            status => Err(std::io::Error::other(format!("{method} {path} answered {status}"))),
         }
     }
 }
@@ -135,7 +113,7 @@ pub async fn sdk_config_for(endpoint: &str) -> SdkConfig {
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "test", "test", None, None, "moto",
+            "test", "test", None, None, "local",
         ))
         .load()
         .await

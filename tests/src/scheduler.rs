@@ -7,12 +7,16 @@ use aws_sdk_ecs::types::{DesiredStatus, LaunchType, Task};
 use chrono::{DateTime, Utc};
 use lifecycle::config::Config;
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 pub struct Scheduler {
     ecs: aws_sdk_ecs::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
     cluster: String,
     service: String,
+    /// The last status EventBridge reported per task, so that each change is reported once.
+    reported: Mutex<HashMap<String, String>>,
 }
 
 impl Scheduler {
@@ -22,11 +26,12 @@ impl Scheduler {
             cloudwatch: aws_sdk_cloudwatch::Client::new(sdk),
             cluster: config.cluster.clone(),
             service: config.service.clone(),
+            reported: Mutex::default(),
         }
     }
 
     /// One pass of the service scheduler: launch or stop tasks toward the desired count.
-    /// Returns the events EventBridge would deliver for what changed.
+    /// Returns the events EventBridge would deliver for every task whose status changed.
     pub async fn step(&self) -> Vec<Value> {
         let services = self
             .ecs
@@ -38,11 +43,9 @@ impl Scheduler {
             .unwrap();
         let service = &services.services()[0];
         let desired = service.desired_count() as usize;
-        let live = self.live_tasks().await;
-        let mut events = Vec::new();
+        let live = self.tasks(DesiredStatus::Running).await;
         if live.len() < desired {
-            let launched = self
-                .ecs
+            self.ecs
                 .run_task()
                 .cluster(&self.cluster)
                 .task_definition(service.task_definition().unwrap())
@@ -54,22 +57,26 @@ impl Scheduler {
                 .send()
                 .await
                 .unwrap();
-            events.extend(launched.tasks().iter().map(task_state_event));
         }
         for extra in live.iter().skip(desired) {
-            events.push(
-                self.stop(
-                    extra.task_arn().unwrap(),
-                    "Scaling activity initiated by (deployment ecs-svc)",
-                )
-                .await,
-            );
+            self.stop_task(
+                extra.task_arn().unwrap(),
+                "Scaling activity initiated by (deployment ecs-svc)",
+            )
+            .await;
         }
-        events
+        let mut tasks = self.tasks(DesiredStatus::Running).await;
+        tasks.extend(self.tasks(DesiredStatus::Stopped).await);
+        tasks.iter().filter_map(|task| self.report(task)).collect()
     }
 
-    /// Stops a task as ECS would when it crashes or scales in; returns its STOPPED event.
+    /// Stops a task as ECS does when it crashes or scales in; returns its STOPPED event.
     pub async fn stop(&self, task_arn: &str, reason: &str) -> Value {
+        let task = self.stop_task(task_arn, reason).await;
+        self.report(&task).unwrap_or_else(|| task_state_event(&task))
+    }
+
+    async fn stop_task(&self, task_arn: &str, reason: &str) -> Task {
         let out = self
             .ecs
             .stop_task()
@@ -79,16 +86,34 @@ impl Scheduler {
             .send()
             .await
             .unwrap();
-        task_state_event(out.task().unwrap())
+        out.task().unwrap().clone()
+    }
+
+    /// The event for a task whose status changed since the last report; stopped tasks that were
+    /// never reported running belong to an earlier run and stay silent.
+    fn report(&self, task: &Task) -> Option<Value> {
+        let arn = task.task_arn()?.to_string();
+        let status = task.last_status()?.to_string();
+        let mut reported = self.reported.lock().unwrap();
+        let previous = reported.get(&arn);
+        if previous == Some(&status) || (previous.is_none() && status == "STOPPED") {
+            return None;
+        }
+        reported.insert(arn, status);
+        Some(task_state_event(task))
     }
 
     pub async fn live_tasks(&self) -> Vec<Task> {
+        self.tasks(DesiredStatus::Running).await
+    }
+
+    async fn tasks(&self, desired: DesiredStatus) -> Vec<Task> {
         let arns = self
             .ecs
             .list_tasks()
             .cluster(&self.cluster)
             .service_name(&self.service)
-            .desired_status(DesiredStatus::Running)
+            .desired_status(desired.clone())
             .send()
             .await
             .unwrap()
@@ -109,20 +134,15 @@ impl Scheduler {
         described
             .tasks()
             .iter()
-            .filter(|t| t.group() == Some(group.as_str()) && t.last_status() != Some("STOPPED"))
+            .filter(|t| t.group() == Some(group.as_str()))
+            .filter(|t| desired == DesiredStatus::Stopped || t.last_status() != Some("STOPPED"))
             .cloned()
             .collect()
     }
 
     /// Client flows on the load balancer during the minute starting at `minute`, as the NLB's
     /// CloudWatch metrics would show them: media over UDP, signalling over TCP.
-    pub async fn put_flows(
-        &self,
-        load_balancer_dimension: &str,
-        minute: DateTime<Utc>,
-        udp: f64,
-        tcp: f64,
-    ) {
+    pub async fn put_flows(&self, load_balancer_dimension: &str, minute: DateTime<Utc>, udp: f64, tcp: f64) {
         let datum = |metric: &str, value: f64| {
             MetricDatum::builder()
                 .metric_name(metric)

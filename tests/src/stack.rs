@@ -4,8 +4,7 @@
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tag, TagSpecification};
 use aws_sdk_ecs::types::{
-    AssignPublicIp, AwsVpcConfiguration, ContainerDefinition, LaunchType, NetworkConfiguration,
-    NetworkMode,
+    AssignPublicIp, AwsVpcConfiguration, ContainerDefinition, LaunchType, NetworkConfiguration, NetworkMode,
 };
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use aws_sdk_ssm::types::ParameterType;
@@ -54,11 +53,7 @@ impl Stack {
             .send()
             .await
             .unwrap();
-        let subnet_id = subnet
-            .subnet()
-            .and_then(|s| s.subnet_id())
-            .unwrap()
-            .to_string();
+        let subnet_id = subnet.subnet().and_then(|s| s.subnet_id()).unwrap().to_string();
         let group = ec2
             .create_security_group()
             .group_name(format!("{name}-task"))
@@ -69,11 +64,7 @@ impl Stack {
             .unwrap();
         let group_id = group.group_id().unwrap().to_string();
 
-        ecs.create_cluster()
-            .cluster_name(name)
-            .send()
-            .await
-            .unwrap();
+        ecs.create_cluster().cluster_name(name).send().await.unwrap();
         let container = ContainerDefinition::builder()
             .name("jvb")
             .image("jitsi/jvb:stable")
@@ -129,10 +120,7 @@ impl Stack {
                 .health_check_path("/about/health");
             async move {
                 let out = request.send().await.unwrap();
-                out.target_groups()[0]
-                    .target_group_arn()
-                    .unwrap()
-                    .to_string()
+                out.target_groups()[0].target_group_arn().unwrap().to_string()
             }
         };
         let jvb = target_group("jvb", ProtocolEnum::Udp, 10000).await;
@@ -169,20 +157,13 @@ impl Stack {
             ("WEB_TARGET_GROUP_ARN", web),
             ("LOAD_BALANCER_NAME", format!("{name}-meeting")),
             ("ADVERTISE_IPS_PARAMETER", format!("/{name}/advertise-ips")),
-            (
-                "START_SECRET_HASH_PARAMETER",
-                format!("/{name}/start-secret-hash"),
-            ),
+            ("START_SECRET_HASH_PARAMETER", format!("/{name}/start-secret-hash")),
             ("STACK_TAG", name.to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let config = Config::from_vars(&vars).expect("the stack's settings are valid");
-        Self {
-            config,
-            secret,
-            vars,
-        }
+        Self { config, secret, vars }
     }
 }

@@ -13,8 +13,7 @@ use lifecycle_tests::stack::Stack;
 use serde_json::Value;
 
 fn body_json(response: &http::Response<String>) -> Value {
-    serde_json::from_str(response.body())
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.body()))
+    serde_json::from_str(response.body()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.body()))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -36,8 +35,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     assert!(Inventory::read(&sdk, config).await.is_idle());
 
     // Without the secret, or with a wrong one, nothing starts.
-    let missing =
-        start_meeting::handle(&app, &gate, http_request("POST", "/start", &[], ""), t0).await;
+    let missing = start_meeting::handle(&app, &gate, http_request("POST", "/start", &[], ""), t0).await;
     assert_eq!(missing.status(), 401);
     let wrong = start_meeting::handle(
         &app,
@@ -72,11 +70,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
         after_start.listeners,
         vec![
             ("TCP".to_string(), 443, config.web_target_group_arn.clone()),
-            (
-                "UDP".to_string(),
-                10000,
-                config.jvb_target_group_arn.clone()
-            ),
+            ("UDP".to_string(), 10000, config.jvb_target_group_arn.clone()),
         ]
     );
 
@@ -120,10 +114,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     .await;
     let status = body_json(&status);
     assert_eq!(status["phase"], "ready", "{status}");
-    assert!(status["meeting_url"]
-        .as_str()
-        .unwrap()
-        .starts_with("https://"));
+    assert!(status["meeting_url"].as_str().unwrap().starts_with("https://"));
 
     // People meet for five minutes, then leave; ten idle minutes later the tick ends it.
     let lb_dimension = running.load_balancers[0]
@@ -136,25 +127,19 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
             .put_flows(&lb_dimension, t0 + Duration::minutes(minute), 3.0, 2.0)
             .await;
     }
-    let busy_tick =
-        stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(12))
-            .await
-            .unwrap();
+    let busy_tick = stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(12))
+        .await
+        .unwrap();
     assert_eq!(busy_tick["phase"], "ready", "{busy_tick}");
     assert_eq!(Inventory::read(&sdk, config).await.desired_count, 1);
 
-    let idle_tick =
-        stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(16))
-            .await
-            .unwrap();
+    let idle_tick = stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(16))
+        .await
+        .unwrap();
     assert_eq!(idle_tick["stop_reason"], "idle", "{idle_tick}");
     let stopping = Inventory::read(&sdk, config).await;
     assert_eq!(stopping.desired_count, 0);
-    assert_eq!(
-        stopping.load_balancers.len(),
-        1,
-        "kept until the task is gone"
-    );
+    assert_eq!(stopping.load_balancers.len(), 1, "kept until the task is gone");
 
     // ECS stops the task; its STOPPED event cleans up everything.
     for event in scheduler.step().await {
@@ -186,12 +171,7 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
     let started = start_meeting::handle(
         &app,
         &gate,
-        http_request(
-            "POST",
-            "/start",
-            &[("content-type", "application/json")],
-            &body,
-        ),
+        http_request("POST", "/start", &[("content-type", "application/json")], &body),
         now,
     )
     .await;
@@ -202,14 +182,9 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
     assert_eq!(Inventory::read(&sdk, config).await.jvb_targets.len(), 1);
 
     // The stop URL refuses a GET and a wrong secret, then stops with the right one.
-    let get = stop_meeting::handle(
-        &app,
-        &gate,
-        function_url_payload("GET", "/stop", &[], ""),
-        now,
-    )
-    .await
-    .unwrap();
+    let get = stop_meeting::handle(&app, &gate, function_url_payload("GET", "/stop", &[], ""), now)
+        .await
+        .unwrap();
     assert_eq!(get["statusCode"], 405);
     let wrong = stop_meeting::handle(
         &app,

@@ -2,9 +2,7 @@
 //! manual `POST /stop` through its Function URL. One function, two event shapes.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use aws_lambda_events::lambda_function_urls::{
-    LambdaFunctionUrlRequest, LambdaFunctionUrlResponse,
-};
+use aws_lambda_events::lambda_function_urls::{LambdaFunctionUrlRequest, LambdaFunctionUrlResponse};
 use base64::Engine;
 use lifecycle::cloud::CloudError;
 use lifecycle::plan::Intent;
@@ -14,12 +12,7 @@ use lifecycle::{App, Time};
 use serde_json::{json, Value};
 use tracing::info;
 
-pub async fn handle(
-    app: &App,
-    gate: &Gate,
-    payload: Value,
-    now: Time,
-) -> Result<Value, CloudError> {
+pub async fn handle(app: &App, gate: &Gate, payload: Value, now: Time) -> Result<Value, CloudError> {
     if serde_json::from_value::<EventBridgeEvent>(payload.clone()).is_ok() {
         let outcome = reconcile(&app.aws, &app.config, Intent::Tick, now).await?;
         info!(phase = ?outcome.status.phase, stop_reason = ?outcome.stop_reason, applied = outcome.applied.len(), "tick");
@@ -41,9 +34,7 @@ pub async fn handle(
 fn to_http(event: LambdaFunctionUrlRequest) -> Option<http::Request<String>> {
     let body = event.body.unwrap_or_default();
     let body = if event.is_base64_encoded {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(body)
-            .ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(body).ok()?;
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
         body
@@ -54,14 +45,7 @@ fn to_http(event: LambdaFunctionUrlRequest) -> Option<http::Request<String>> {
         None => path,
     };
     let mut request = http::Request::builder()
-        .method(
-            event
-                .request_context
-                .http
-                .method
-                .as_deref()
-                .unwrap_or("GET"),
-        )
+        .method(event.request_context.http.method.as_deref().unwrap_or("GET"))
         .uri(uri)
         .body(body)
         .ok()?;
@@ -78,8 +62,7 @@ fn from_http(response: http::Response<String>) -> LambdaFunctionUrlResponse {
 }
 
 fn bad_request() -> http::Response<String> {
-    let mut response =
-        http::Response::new(r#"{"error":"not a request this function understands"}"#.to_string());
+    let mut response = http::Response::new(r#"{"error":"not a request this function understands"}"#.to_string());
     *response.status_mut() = http::StatusCode::BAD_REQUEST;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,

@@ -1,0 +1,38 @@
+# jitsi-on-demand. `make demo` runs the whole lifecycle locally; `make test` runs every check.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+DEV_BIN := target/debug
+DEV_ZIPS := target/lambda-dev
+
+.PHONY: help setup build test test-rust test-terraform fmt lint deploy
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+setup: ## Install what the tests need (moto); checks Terraform and its offline provider
+	@scripts/setup.sh
+
+build: ## Build the functions and tests once (debug profile, reused by every test step)
+	cargo build --workspace --bins --tests
+
+test: setup build lint test-rust test-terraform ## Every check: unit, lifecycle against local AWS, Terraform
+	@echo "make test: all checks passed"
+
+test-rust: ## Unit tests and the handlers against the local AWS
+	cargo test --workspace
+
+test-terraform: ## fmt/validate/terraform test, apply+destroy against local AWS, checkov
+	scripts/package-lambdas.sh $(DEV_BIN) $(DEV_ZIPS)
+	scripts/terraform-check.sh
+	scripts/terraform-moto.sh $(DEV_ZIPS)
+	scripts/terraform-checkov.sh
+
+lint: ## Formatting of Rust and Terraform
+	cargo fmt --all -- --check
+	/usr/local/bin/terraform fmt -check -recursive terraform
+
+fmt: ## Format Rust and Terraform
+	cargo fmt --all
+	/usr/local/bin/terraform fmt -recursive terraform

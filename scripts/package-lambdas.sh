@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Packs already-built function binaries the way cargo-lambda does (<out>/<fn>/bootstrap.zip with
+# one executable named bootstrap), so that the tests' Terraform apply reuses the test build
+# instead of compiling the SDKs a second time. `make deploy` uses cargo-lambda's own release zips.
+#
+# usage: scripts/package-lambdas.sh <binary_dir> <out_dir>
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 <binary_dir> <out_dir>" >&2; exit 2; }
+bin_dir=$1 out_dir=$2
+for fn in start-meeting task-state stop-meeting; do
+  [ -x "$bin_dir/$fn" ] || { echo "ERROR: $bin_dir/$fn is not built (cargo build --workspace --bins)" >&2; exit 1; }
+  mkdir -p "$out_dir/$fn"
+  python3 - "$bin_dir/$fn" "$out_dir/$fn/bootstrap.zip" <<'PY'
+import sys, zipfile
+binary, archive = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    info = zipfile.ZipInfo("bootstrap")
+    info.external_attr = 0o755 << 16  # executable, as Lambda requires
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with open(binary, "rb") as f:
+        z.writestr(info, f.read())
+PY
+done
+echo "packed $(ls "$out_dir" | wc -l) functions into $out_dir"
