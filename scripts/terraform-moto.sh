@@ -12,6 +12,8 @@ source "$(dirname "$0")/terraform-common.sh"
 
 start=$(date +%s)
 result="FAIL"
+# The summary may run from a signal trap while a command's output is redirected to a log file.
+exec 3>&1
 moto_pid=""
 work=""
 summary() {
@@ -21,7 +23,7 @@ summary() {
   if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; fi
   [ -n "$work" ] && rm -rf "$work"
   [ "$rc" -ne 0 ] && result="FAIL"
-  echo "$result terraform-moto ($(( $(date +%s) - start )) s)"
+  echo "$result terraform-moto ($(( $(date +%s) - start )) s)" >&3
   exit "$rc"
 }
 trap summary EXIT
