@@ -6,7 +6,7 @@ SHELL := bash
 DEV_BIN := target/debug
 DEV_ZIPS := target/lambda-dev
 
-.PHONY: help setup build test test-rust test-terraform fmt lint deploy
+.PHONY: help setup build test test-rust test-terraform fmt lint deploy demo demo-ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,3 +36,9 @@ lint: ## Formatting of Rust and Terraform
 fmt: ## Format Rust and Terraform
 	cargo fmt --all
 	/usr/local/bin/terraform fmt -recursive terraform
+
+demo: ## The whole lifecycle locally: Terraform on a local AWS, the functions, a live timeline (Ctrl-C ends)
+	@scripts/demo.sh
+
+demo-ci: ## The demo non-interactively at full speed: idle → ready → idle, then checks nothing is left
+	@DEMO_CI=1 scripts/demo.sh

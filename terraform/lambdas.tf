@@ -1,24 +1,23 @@
 locals {
   # The environment contract with the Rust functions: the same variables for all three.
   lambda_environment = {
-    CLUSTER_NAME                 = module.jitsi.cluster_name
-    SERVICE_NAME                 = module.jitsi.service_name
-    SUBNET_ID                    = module.network.public_subnet_ids[0]
-    JVB_TARGET_GROUP_ARN         = aws_lb_target_group.jvb.arn
-    WEB_TARGET_GROUP_ARN         = aws_lb_target_group.web.arn
-    LOAD_BALANCER_NAME           = local.load_balancer_name
-    ADVERTISE_IPS_PARAMETER      = module.jitsi.advertise_ips_parameter_name
-    START_SECRET_HASH_PARAMETER  = aws_ssm_parameter.start_secret_hash.name
-    STACK_TAG                    = var.name
-    CERTIFICATE_ARN              = local.custom_domain ? aws_acm_certificate_validation.meeting[0].certificate_arn : ""
-    HOSTED_ZONE_ID               = local.custom_domain ? var.hosted_zone_id : ""
-    MEETING_HOSTNAME             = local.custom_domain ? var.meeting_hostname : ""
-    GRACE_MINUTES                = tostring(var.grace_minutes)
-    NO_SHOW_MINUTES              = tostring(var.no_show_minutes)
-    IDLE_MINUTES                 = tostring(var.idle_minutes)
-    MAX_MEETING_MINUTES          = tostring(var.max_meeting_minutes)
-    RUST_LOG                     = "info"
-    AWS_LC_SYS_NO_JITTER_ENTROPY = "1"
+    CLUSTER_NAME                = module.jitsi.cluster_name
+    SERVICE_NAME                = module.jitsi.service_name
+    SUBNET_ID                   = module.network.public_subnet_ids[0]
+    JVB_TARGET_GROUP_ARN        = aws_lb_target_group.jvb.arn
+    WEB_TARGET_GROUP_ARN        = aws_lb_target_group.web.arn
+    LOAD_BALANCER_NAME          = local.load_balancer_name
+    ADVERTISE_IPS_PARAMETER     = module.jitsi.advertise_ips_parameter_name
+    START_SECRET_HASH_PARAMETER = aws_ssm_parameter.start_secret_hash.name
+    STACK_TAG                   = var.name
+    CERTIFICATE_ARN             = local.custom_domain ? aws_acm_certificate_validation.meeting[0].certificate_arn : ""
+    HOSTED_ZONE_ID              = local.custom_domain ? var.hosted_zone_id : ""
+    MEETING_HOSTNAME            = local.custom_domain ? var.meeting_hostname : ""
+    GRACE_MINUTES               = tostring(var.grace_minutes)
+    NO_SHOW_MINUTES             = tostring(var.no_show_minutes)
+    IDLE_MINUTES                = tostring(var.idle_minutes)
+    MAX_MEETING_MINUTES         = tostring(var.max_meeting_minutes)
+    RUST_LOG                    = "info"
   }
 
   functions = {

@@ -205,35 +205,35 @@ variable "start_secret_hash" {
 }
 
 variable "grace_minutes" {
-  description = "Minutes after the last participant leaves before the meeting is stopped."
+  description = "Minutes after the start during which a meeting is never stopped (people are still arriving). Fractions allowed."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.grace_minutes >= 1
-    error_message = "grace_minutes must be at least 1."
+    condition     = var.grace_minutes > 0
+    error_message = "grace_minutes must be positive."
   }
 }
 
 variable "no_show_minutes" {
-  description = "Minutes a started meeting may stay without any participant before it is stopped."
+  description = "Minutes a started meeting may stay without any participant before it is stopped. Fractions allowed."
   type        = number
   default     = 15
 
   validation {
-    condition     = var.no_show_minutes >= 1
-    error_message = "no_show_minutes must be at least 1."
+    condition     = var.no_show_minutes > 0
+    error_message = "no_show_minutes must be positive."
   }
 }
 
 variable "idle_minutes" {
-  description = "Minutes without NLB flows after which the meeting counts as idle."
+  description = "Minutes without NLB flows (media or signalling) after people were there before the meeting is stopped. Fractions allowed."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.idle_minutes >= 1
-    error_message = "idle_minutes must be at least 1."
+    condition     = var.idle_minutes > 0
+    error_message = "idle_minutes must be positive."
   }
 }
 
@@ -243,7 +243,7 @@ variable "max_meeting_minutes" {
   default     = 480
 
   validation {
-    condition     = var.max_meeting_minutes >= 10
-    error_message = "max_meeting_minutes must be at least 10."
+    condition     = var.max_meeting_minutes >= 1
+    error_message = "max_meeting_minutes must be at least 1."
   }
 }

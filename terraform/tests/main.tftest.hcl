@@ -64,8 +64,8 @@ run "trial_mode_wiring" {
       "CLUSTER_NAME", "SERVICE_NAME", "SUBNET_ID", "JVB_TARGET_GROUP_ARN", "WEB_TARGET_GROUP_ARN",
       "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "STACK_TAG",
       "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME", "GRACE_MINUTES", "NO_SHOW_MINUTES",
-      "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG", "AWS_LC_SYS_NO_JITTER_ENTROPY",
-    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 18
+      "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
+    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 17
     error_message = "The Lambda environment does not match the contract with the Rust functions."
   }
 
@@ -77,7 +77,6 @@ run "trial_mode_wiring" {
       local.lambda_environment.SUBNET_ID == module.network.public_subnet_ids[0] &&
       local.lambda_environment.GRACE_MINUTES == "10" && local.lambda_environment.NO_SHOW_MINUTES == "15" &&
       local.lambda_environment.IDLE_MINUTES == "10" && local.lambda_environment.MAX_MEETING_MINUTES == "480" &&
-      local.lambda_environment.AWS_LC_SYS_NO_JITTER_ENTROPY == "1" &&
       local.lambda_environment.ADVERTISE_IPS_PARAMETER == "/jitsi-on-demand/jvb/advertise-ips" &&
       local.lambda_environment.START_SECRET_HASH_PARAMETER == aws_ssm_parameter.start_secret_hash.name
     )

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 const SERVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/local_aws/server.py");
 
 pub struct LocalAws {
-    child: Child,
+    /// The server process when this handle started it; `attach` leaves it to its owner.
+    child: Option<Child>,
     pub port: u16,
 }
 
@@ -24,7 +25,10 @@ impl LocalAws {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 is needed to run the local AWS");
-        let local = Self { child, port };
+        let local = Self {
+            child: Some(child),
+            port,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while local.request("GET", "/_local/faults", "").is_err() {
             assert!(
@@ -34,6 +38,11 @@ impl LocalAws {
             std::thread::sleep(Duration::from_millis(100));
         }
         local
+    }
+
+    /// A handle on a local AWS that someone else runs (`make demo` starts it before Terraform).
+    pub fn attach(port: u16) -> Self {
+        Self { child: None, port }
     }
 
     pub fn endpoint(&self) -> String {
@@ -102,8 +111,10 @@ impl LocalAws {
 
 impl Drop for LocalAws {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

@@ -1,0 +1,265 @@
+//! `make demo`'s driver. The functions run under `cargo lambda watch` against the local AWS; this
+//! plays the parts AWS plays by itself: the ECS scheduler, EventBridge (task events, the schedule),
+//! the NLB's flow metrics while simulated people meet. It prints the lifecycle as a timeline.
+//!
+//! Settings (from scripts/demo.sh): LOCAL_AWS_PORT, LAMBDA_PORT, START_SECRET, DEMO_SPEED (AWS's
+//! delays divided by this; 0 = none), DEMO_CI=1 (click by itself, exit once idle again), and the
+//! functions' own environment (to find the stack).
+
+use chrono::{DurationRound, Utc};
+use lifecycle::config::Config;
+use lifecycle_tests::http_client::call;
+use lifecycle_tests::inventory::Inventory;
+use lifecycle_tests::invoke::scheduled_event;
+use lifecycle_tests::local_aws::{sdk_config_for, LocalAws};
+use lifecycle_tests::scheduler::Scheduler;
+use serde_json::Value;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// AWS's own delays at DEMO_SPEED=1, in seconds (design notes: NLB ≈ 90 s, task ≈ 60 s).
+const LOAD_BALANCER_SECONDS: f64 = 90.0;
+const TASK_SECONDS: f64 = 60.0;
+const HEALTH_SECONDS: f64 = 30.0;
+/// How long the simulated people stay once the meeting is ready.
+const MEETING_SECONDS: u64 = 20;
+const CI_DEADLINE: Duration = Duration::from_secs(360);
+
+struct Lambdas {
+    port: u16,
+}
+
+impl Lambdas {
+    fn invoke(&self, function: &str, event: &Value) -> Result<Value, String> {
+        let path = format!("/2015-03-31/functions/{function}/invocations");
+        self.json(
+            &path,
+            "POST",
+            &[("Content-Type", "application/json")],
+            &event.to_string(),
+        )
+    }
+
+    fn status(&self) -> Result<Value, String> {
+        self.json(
+            "/lambda-url/start-meeting/status",
+            "GET",
+            &[("Accept", "application/json")],
+            "",
+        )
+    }
+
+    fn start(&self, secret: &str) -> Result<Value, String> {
+        let bearer = format!("Bearer {secret}");
+        self.json(
+            "/lambda-url/start-meeting/start",
+            "POST",
+            &[("Authorization", &bearer)],
+            "",
+        )
+    }
+
+    fn json(&self, path: &str, method: &str, headers: &[(&str, &str)], body: &str) -> Result<Value, String> {
+        let answer = tokio::task::block_in_place(|| call(self.port, method, path, headers, body))
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let value: Value = serde_json::from_str(&answer.body).map_err(|e| format!("{path}: {e}: {}", answer.body))?;
+        match answer.status {
+            200..=299 => Ok(value),
+            status => Err(format!("{path} answered {status}: {}", value["error"])),
+        }
+    }
+}
+
+/// Prints what changed since the last status, with the time since the demo began.
+struct Timeline {
+    began: Instant,
+    phase: String,
+    steps: Vec<(String, String)>,
+}
+
+impl Timeline {
+    fn line(&self, what: &str) {
+        println!("  {:>7.1}s  {what}", self.began.elapsed().as_secs_f64());
+    }
+
+    fn show(&mut self, status: &Value) {
+        let phase = status["phase"].as_str().unwrap_or("?").to_string();
+        if phase != self.phase {
+            let url = status["meeting_url"]
+                .as_str()
+                .map(|u| format!("  {u}"))
+                .unwrap_or_default();
+            self.line(&format!(
+                "== {} ==  {}{url}",
+                phase.to_uppercase(),
+                status["summary"].as_str().unwrap_or("")
+            ));
+            self.phase = phase;
+        }
+        let steps: Vec<(String, String)> = status["steps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                let detail = s["detail"].as_str().map(|d| format!(" ({d})")).unwrap_or_default();
+                (
+                    s["name"].as_str().unwrap_or("?").to_string(),
+                    format!("{}{detail}", s["state"].as_str().unwrap_or("?")),
+                )
+            })
+            .collect();
+        for (name, state) in &steps {
+            if !self.steps.iter().any(|(n, s)| n == name && s == state) {
+                self.line(&format!(
+                    "   {:<13} {}",
+                    name.replace('_', " "),
+                    state.replace('_', " ")
+                ));
+            }
+        }
+        self.steps = steps;
+        if let Some(error) = status["error"].as_str() {
+            self.line(&format!("   error: {error}"));
+        }
+    }
+}
+
+fn setting(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set; run the demo with `make demo`"))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("demo: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let speed: f64 = std::env::var("DEMO_SPEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(6.0);
+    let ci = std::env::var("DEMO_CI").is_ok_and(|v| v == "1");
+    let secret = setting("START_SECRET");
+    let lambdas = Lambdas {
+        port: setting("LAMBDA_PORT").parse().expect("LAMBDA_PORT is a port"),
+    };
+    let local = LocalAws::attach(setting("LOCAL_AWS_PORT").parse().expect("LOCAL_AWS_PORT is a port"));
+    let scale = |seconds: f64| if speed > 0.0 { seconds / speed } else { 0.0 };
+    local.set_timings(scale(LOAD_BALANCER_SECONDS), scale(TASK_SECONDS), scale(HEALTH_SECONDS));
+    let sdk = sdk_config_for(&local.endpoint()).await;
+    let scheduler = Scheduler::new(&sdk, &config);
+    // The schedule fires every minute on AWS; here every minute divided by the speed.
+    let tick_every = Duration::from_secs_f64(if speed > 0.0 { 60.0 / speed } else { 5.0 });
+
+    let start_page = format!("http://127.0.0.1:{}/lambda-url/start-meeting/", lambdas.port);
+    println!();
+    println!("  Start page:  {start_page}#key={secret}");
+    println!("  Secret:      {secret}");
+    println!("  Stop:        curl -X POST -H 'Authorization: Bearer {secret}' http://127.0.0.1:{}/lambda-url/stop-meeting/stop", lambdas.port);
+    println!(
+        "  AWS delays:  load balancer {:.0} s, task {:.0} s, health checks {:.0} s (DEMO_SPEED={speed})",
+        scale(LOAD_BALANCER_SECONDS),
+        scale(TASK_SECONDS),
+        scale(HEALTH_SECONDS)
+    );
+    println!("  Simulated people stay {MEETING_SECONDS} s, then the idle timer ends the meeting.");
+    if !ci {
+        println!("  Open the start page and click start. Ctrl-C destroys everything.");
+    }
+    println!();
+
+    let mut timeline = Timeline {
+        began: Instant::now(),
+        phase: String::new(),
+        steps: Vec::new(),
+    };
+    let mut last_tick = Instant::now();
+    let mut ready_since: Option<Instant> = None;
+    let mut was_ready = false;
+    if ci {
+        if let Err(error) = lambdas.start(&secret) {
+            eprintln!("demo: the start failed: {error}");
+            return ExitCode::FAILURE;
+        }
+        timeline.line("clicked start");
+    }
+    loop {
+        for event in scheduler.step().await {
+            let detail = &event["detail"];
+            timeline.line(&format!(
+                "   ECS event     task {}",
+                detail["lastStatus"].as_str().unwrap_or("?")
+            ));
+            if let Err(error) = lambdas.invoke("task-state", &event) {
+                timeline.line(&format!("   task-state failed: {error}"));
+            }
+        }
+        if last_tick.elapsed() >= tick_every {
+            last_tick = Instant::now();
+            match lambdas.invoke("stop-meeting", &scheduled_event()) {
+                Ok(answer) if !answer["stop_reason"].is_null() => timeline.line(&format!(
+                    "   tick          ending the meeting: {}",
+                    answer["stop_reason"]
+                )),
+                Ok(_) => {}
+                Err(error) => timeline.line(&format!("   tick failed: {error}")),
+            }
+        }
+        let status = match lambdas.status() {
+            Ok(status) => status,
+            Err(error) => {
+                timeline.line(&format!("   status failed: {error}"));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        timeline.show(&status);
+        let ready = status["phase"] == "ready";
+        if ready && ready_since.is_none() {
+            ready_since = Some(Instant::now());
+            was_ready = true;
+            timeline.line(&format!(
+                "   people join   for {MEETING_SECONDS} s (media and signalling flows on the NLB)"
+            ));
+        }
+        if !ready {
+            ready_since = None;
+        }
+        if ready_since.is_some_and(|since| since.elapsed() < Duration::from_secs(MEETING_SECONDS)) {
+            put_flows(&sdk, &config, &scheduler).await;
+        }
+        if ci && was_ready && status["phase"] == "idle" {
+            let inventory = Inventory::read(&sdk, &config).await;
+            if inventory.is_idle() {
+                timeline.line(
+                    "nothing is left in the local AWS: no load balancer, no Elastic IP, no target, desired count 0",
+                );
+                return ExitCode::SUCCESS;
+            }
+        }
+        if ci && timeline.began.elapsed() > CI_DEADLINE {
+            eprintln!("demo: no full cycle within {} s", CI_DEADLINE.as_secs());
+            return ExitCode::FAILURE;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The NLB's CloudWatch flow counts for the current minute, as people in a call produce them.
+async fn put_flows(sdk: &aws_config::SdkConfig, config: &Config, scheduler: &Scheduler) {
+    let inventory = Inventory::read(sdk, config).await;
+    let Some(dimension) = inventory
+        .load_balancers
+        .first()
+        .and_then(|arn| arn.split_once(":loadbalancer/"))
+    else {
+        return;
+    };
+    let minute = Utc::now()
+        .duration_trunc(chrono::Duration::minutes(1))
+        .unwrap_or_else(|_| Utc::now());
+    scheduler.put_flows(dimension.1, minute, 2.0, 2.0).await;
+}
