@@ -6,7 +6,7 @@ SHELL := bash
 DEV_BIN := target/debug
 DEV_ZIPS := target/lambda-dev
 
-.PHONY: help setup build test test-rust test-terraform fmt lint deploy demo demo-ci
+.PHONY: help setup build test test-rust test-terraform test-demo fmt lint deploy demo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ setup: ## Install what the tests need (moto); checks Terraform and its offline p
 build: ## Build the functions and tests once (debug profile, reused by every test step)
 	cargo build --workspace --bins --tests
 
-test: setup build lint test-rust test-terraform ## Every check: unit, lifecycle against local AWS, Terraform
+test: setup build lint test-rust test-terraform test-demo ## Every check: unit, lifecycle against local AWS, Terraform, demo
 	@echo "make test: all checks passed"
 
 test-rust: ## Unit tests and the handlers against the local AWS
@@ -29,6 +29,12 @@ test-terraform: ## fmt/validate/terraform test, apply+destroy against local AWS,
 	scripts/terraform-moto.sh $(DEV_ZIPS)
 	scripts/terraform-checkov.sh
 
+deploy: ## Build release zips with cargo-lambda (ARCH=arm64|x86_64) and apply the stack to AWS (needs credentials)
+	@scripts/deploy.sh
+
+test-demo: ## The demo's smoke run (CI mode): idle → ready → idle through cargo lambda watch, nothing left
+	DEMO_CI=1 scripts/demo.sh
+
 lint: ## Formatting of Rust and Terraform
 	cargo fmt --all -- --check
 	/usr/local/bin/terraform fmt -check -recursive terraform
@@ -39,6 +45,3 @@ fmt: ## Format Rust and Terraform
 
 demo: ## The whole lifecycle locally: Terraform on a local AWS, the functions, a live timeline (Ctrl-C ends)
 	@scripts/demo.sh
-
-demo-ci: ## The demo non-interactively at full speed: idle → ready → idle, then checks nothing is left
-	@DEMO_CI=1 scripts/demo.sh

@@ -39,7 +39,11 @@ trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() { # url seconds
-  for _ in $(seq $(( $2 * 5 ))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
+  local deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    curl -fsS -m 10 -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
   return 1
 }
 

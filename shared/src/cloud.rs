@@ -13,7 +13,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::DateTime as SmithyTime;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, DurationRound, Utc};
 use std::fmt;
 
 /// An AWS call that failed, named so that a status document or log says what failed.
@@ -409,7 +409,12 @@ impl Aws {
                     )
                     .build()
             });
-        let start = lb.created_at.max(now - config.idle.max_length - Duration::hours(1));
+        // A datapoint is stamped with the start of its minute: begin with the minute of creation.
+        let created_minute = lb
+            .created_at
+            .duration_trunc(Duration::minutes(1))
+            .unwrap_or(lb.created_at);
+        let start = created_minute.max(now - config.idle.max_length - Duration::hours(1));
         let out = self
             .cloudwatch
             .get_metric_data()

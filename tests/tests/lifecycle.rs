@@ -2,7 +2,7 @@
 //! RUNNING, ready, idle tick, stop, cleanup; and the manual stop. What exists is checked in moto
 //! after every step.
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, DurationRound, Utc};
 use lifecycle::status::Phase;
 use lifecycle::App;
 use lifecycle_tests::inventory::Inventory;
@@ -217,4 +217,44 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
         .unwrap();
     assert_eq!(tick["phase"], "idle", "{tick}");
     assert!(Inventory::read(&sdk, config).await.is_idle());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_who_came_in_the_first_minute_count_as_having_joined() {
+    let aws = LocalAws::start();
+    let sdk = aws.sdk_config().await;
+    let stack = Stack::create(&sdk, "firstminute").await;
+    let config = &stack.config;
+    let app = App::new(config.clone(), &sdk);
+    let gate = app.gate().await.unwrap();
+    let scheduler = Scheduler::new(&sdk, config);
+    let bearer = format!("Bearer {}", stack.secret);
+    let now = Utc::now();
+    let started = start_meeting::handle(
+        &app,
+        &gate,
+        http_request("POST", "/start", &[("authorization", &bearer)], ""),
+        now,
+    )
+    .await;
+    assert_eq!(started.status(), 202);
+    for event in scheduler.step().await {
+        task_state::handle(&app, event, now).await.unwrap();
+    }
+
+    // CloudWatch stamps a datapoint with the start of its minute, which is before the balancer existed.
+    let snapshot = app.aws.observe(config, false, now).await.unwrap();
+    let lb = snapshot.meeting_load_balancer().unwrap();
+    let creation_minute = lb.created_at.duration_trunc(Duration::minutes(1)).unwrap();
+    scheduler
+        .put_flows(lb.metric_dimension().unwrap(), creation_minute, 2.0, 1.0)
+        .await;
+
+    let tick = stop_meeting::handle(&app, &gate, scheduled_event(), lb.created_at + Duration::minutes(16))
+        .await
+        .unwrap();
+    assert_eq!(
+        tick["stop_reason"], "idle",
+        "someone was there, so this is idleness, not a no-show: {tick}"
+    );
 }
