@@ -52,6 +52,17 @@ pub fn sdk_loader() -> ConfigLoader {
     aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts)
 }
 
+/// The cold start every function shares: JSON logs, then settings and SDK clients. A failure is
+/// logged (naming what is wrong) before the runtime reports it.
+pub async fn cold_start() -> Result<App, StartupError> {
+    telemetry::init();
+    App::from_env().await.inspect_err(log_startup_error)
+}
+
+fn log_startup_error(error: &StartupError) {
+    tracing::error!(error = %error, "cannot start");
+}
+
 impl App {
     pub fn new(config: Config, sdk: &SdkConfig) -> Self {
         Self {
@@ -68,6 +79,7 @@ impl App {
 
     /// The gate for the start/stop secret, from the hash kept in SSM.
     pub async fn gate(&self) -> Result<Gate, StartupError> {
-        Ok(Gate::from_hex(&self.aws.secret_hash(&self.config).await?)?)
+        let gate = async { Ok(Gate::from_hex(&self.aws.secret_hash(&self.config).await?)?) };
+        gate.await.inspect_err(log_startup_error)
     }
 }

@@ -2,6 +2,7 @@
 //! moto does not (the ECS service scheduler, EventBridge delivery, flow metrics). The functions
 //! under test talk to it through the real SDK and cannot tell it from AWS.
 
+pub mod harness;
 pub mod http_client;
 pub mod inventory;
 pub mod invoke;

@@ -1,15 +1,11 @@
-//! The whole lifecycle through each function's handler, the real SDK and moto: start, task
-//! RUNNING, ready, idle tick, stop, cleanup; and the manual stop. What exists is checked in moto
+//! The whole lifecycle through each function's handler, the real SDK and the local AWS: start, task
+//! RUNNING, ready, idle tick, stop, cleanup; and the manual stop. What exists is checked in the local AWS
 //! after every step.
 
 use chrono::{Duration, DurationRound, Utc};
 use lifecycle::status::Phase;
-use lifecycle::App;
-use lifecycle_tests::inventory::Inventory;
+use lifecycle_tests::harness::Harness;
 use lifecycle_tests::invoke::{function_url_payload, http_request, scheduled_event};
-use lifecycle_tests::local_aws::LocalAws;
-use lifecycle_tests::scheduler::Scheduler;
-use lifecycle_tests::stack::Stack;
 use serde_json::Value;
 
 fn body_json(response: &http::Response<String>) -> Value {
@@ -18,21 +14,16 @@ fn body_json(response: &http::Response<String>) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
-    let aws = LocalAws::start();
-    let sdk = aws.sdk_config().await;
-    let stack = Stack::create(&sdk, "life").await;
-    let config = &stack.config;
-    let app = App::new(config.clone(), &sdk);
-    let gate = app.gate().await.expect("the secret hash is readable");
-    let scheduler = Scheduler::new(&sdk, config);
-    let bearer = format!("Bearer {}", stack.secret);
+    let h = Harness::new("life").await;
+    let (config, app, gate, scheduler) = (h.config(), &h.app, &h.gate, &h.scheduler);
+    let bearer = h.bearer();
     let t0 = Utc::now();
 
     // A GET of the page (a link preview, a crawler) shows it and starts nothing.
     let page = start_meeting::handle(&app, &gate, http_request("GET", "/", &[], ""), t0).await;
     assert_eq!(page.status(), 200);
     assert!(page.body().contains("Start the meeting"));
-    assert!(Inventory::read(&sdk, config).await.is_idle());
+    assert!(h.inventory().await.is_idle());
 
     // Without the secret, or with a wrong one, nothing starts.
     let missing = start_meeting::handle(&app, &gate, http_request("POST", "/start", &[], ""), t0).await;
@@ -46,7 +37,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     .await;
     assert_eq!(wrong.status(), 403);
     assert!(body_json(&wrong)["error"].is_string());
-    assert!(Inventory::read(&sdk, config).await.is_idle());
+    assert!(h.inventory().await.is_idle());
 
     // The click: address, load balancer with listeners, advertised IPs, desired count 1.
     let started = start_meeting::handle(
@@ -58,7 +49,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     .await;
     assert_eq!(started.status(), 202, "{}", started.body());
     assert_eq!(body_json(&started)["phase"], "starting");
-    let after_start = Inventory::read(&sdk, config).await;
+    let after_start = h.inventory().await;
     assert_eq!(after_start.desired_count, 1);
     assert_eq!(after_start.addresses.len(), 1);
     assert_eq!(after_start.load_balancers.len(), 1);
@@ -83,7 +74,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     )
     .await;
     assert_eq!(again.status(), 202);
-    assert_eq!(Inventory::read(&sdk, config).await, after_start);
+    assert_eq!(h.inventory().await, after_start);
 
     // ECS launches the task; its event registers the IP on both target groups.
     let events = scheduler.step().await;
@@ -101,7 +92,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
             .await
             .unwrap();
     }
-    let running = Inventory::read(&sdk, config).await;
+    let running = h.inventory().await;
     assert_eq!(running.jvb_targets, vec![task_ip.clone()]);
     assert_eq!(running.web_targets, vec![task_ip.clone()]);
 
@@ -131,23 +122,19 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
         .await
         .unwrap();
     assert_eq!(busy_tick["phase"], "ready", "{busy_tick}");
-    assert_eq!(Inventory::read(&sdk, config).await.desired_count, 1);
+    assert_eq!(h.inventory().await.desired_count, 1);
 
     let idle_tick = stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(16))
         .await
         .unwrap();
     assert_eq!(idle_tick["stop_reason"], "idle", "{idle_tick}");
-    let stopping = Inventory::read(&sdk, config).await;
+    let stopping = h.inventory().await;
     assert_eq!(stopping.desired_count, 0);
     assert_eq!(stopping.load_balancers.len(), 1, "kept until the task is gone");
 
     // ECS stops the task; its STOPPED event cleans up everything.
-    for event in scheduler.step().await {
-        task_state::handle(&app, event, t0 + Duration::minutes(17))
-            .await
-            .unwrap();
-    }
-    let idle = Inventory::read(&sdk, config).await;
+    h.run_ecs(t0 + Duration::minutes(17)).await;
+    let idle = h.inventory().await;
     assert!(idle.is_idle(), "{idle:?}");
     let status = app.aws.observe(config, false, Utc::now()).await.unwrap();
     assert_eq!(
@@ -158,16 +145,11 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
-    let aws = LocalAws::start();
-    let sdk = aws.sdk_config().await;
-    let stack = Stack::create(&sdk, "manual").await;
-    let config = &stack.config;
-    let app = App::new(config.clone(), &sdk);
-    let gate = app.gate().await.unwrap();
-    let scheduler = Scheduler::new(&sdk, config);
+    let h = Harness::new("manual").await;
+    let (app, gate, scheduler) = (&h.app, &h.gate, &h.scheduler);
     let now = Utc::now();
 
-    let body = format!(r#"{{"secret": "{}"}}"#, stack.secret);
+    let body = format!(r#"{{"secret": "{}"}}"#, h.stack.secret);
     let started = start_meeting::handle(
         &app,
         &gate,
@@ -176,10 +158,8 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
     )
     .await;
     assert_eq!(started.status(), 202, "{}", started.body());
-    for event in scheduler.step().await {
-        task_state::handle(&app, event, now).await.unwrap();
-    }
-    assert_eq!(Inventory::read(&sdk, config).await.jvb_targets.len(), 1);
+    h.run_ecs(now).await;
+    assert_eq!(h.inventory().await.jvb_targets.len(), 1);
 
     // The stop URL refuses a GET and a wrong secret, then stops with the right one.
     let get = stop_meeting::handle(&app, &gate, function_url_payload("GET", "/stop", &[], ""), now)
@@ -195,8 +175,8 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
     .await
     .unwrap();
     assert_eq!(wrong["statusCode"], 403);
-    assert_eq!(Inventory::read(&sdk, config).await.desired_count, 1);
-    let bearer = format!("Bearer {}", stack.secret);
+    assert_eq!(h.inventory().await.desired_count, 1);
+    let bearer = h.bearer();
     let stopped = stop_meeting::handle(
         &app,
         &gate,
@@ -208,7 +188,7 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
     assert_eq!(stopped["statusCode"], 202, "{stopped}");
     let body: Value = serde_json::from_str(stopped["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["phase"], "stopping");
-    assert_eq!(Inventory::read(&sdk, config).await.desired_count, 0);
+    assert_eq!(h.inventory().await.desired_count, 0);
 
     // ECS stops the task but its event is lost; the schedule's tick cleans up all the same.
     scheduler.step().await;
@@ -216,19 +196,14 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
         .await
         .unwrap();
     assert_eq!(tick["phase"], "idle", "{tick}");
-    assert!(Inventory::read(&sdk, config).await.is_idle());
+    assert!(h.inventory().await.is_idle());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_who_came_in_the_first_minute_count_as_having_joined() {
-    let aws = LocalAws::start();
-    let sdk = aws.sdk_config().await;
-    let stack = Stack::create(&sdk, "firstminute").await;
-    let config = &stack.config;
-    let app = App::new(config.clone(), &sdk);
-    let gate = app.gate().await.unwrap();
-    let scheduler = Scheduler::new(&sdk, config);
-    let bearer = format!("Bearer {}", stack.secret);
+    let h = Harness::new("firstminute").await;
+    let (config, app, gate, scheduler) = (h.config(), &h.app, &h.gate, &h.scheduler);
+    let bearer = h.bearer();
     let now = Utc::now();
     let started = start_meeting::handle(
         &app,
@@ -238,9 +213,7 @@ async fn people_who_came_in_the_first_minute_count_as_having_joined() {
     )
     .await;
     assert_eq!(started.status(), 202);
-    for event in scheduler.step().await {
-        task_state::handle(&app, event, now).await.unwrap();
-    }
+    h.run_ecs(now).await;
 
     // CloudWatch stamps a datapoint with the start of its minute, which is before the balancer existed.
     let snapshot = app.aws.observe(config, false, now).await.unwrap();

@@ -1,0 +1,62 @@
+//! Everything one test needs: a fresh local AWS, a stack in it, the functions' shared state built
+//! as a cold start would, and the ECS stand-in.
+
+use crate::inventory::Inventory;
+use crate::local_aws::LocalAws;
+use crate::scheduler::Scheduler;
+use crate::stack::Stack;
+use aws_config::SdkConfig;
+use lifecycle::config::Config;
+use lifecycle::secret::Gate;
+use lifecycle::{App, Time};
+
+pub struct Harness {
+    pub aws: LocalAws,
+    pub sdk: SdkConfig,
+    pub stack: Stack,
+    pub app: App,
+    pub gate: Gate,
+    pub scheduler: Scheduler,
+}
+
+impl Harness {
+    pub async fn new(name: &str) -> Self {
+        let aws = LocalAws::start();
+        let sdk = aws.sdk_config().await;
+        let stack = Stack::create(&sdk, name).await;
+        let app = App::new(stack.config.clone(), &sdk);
+        let gate = app.gate().await.expect("the secret hash is readable");
+        let scheduler = Scheduler::new(&sdk, &stack.config);
+        Self {
+            aws,
+            sdk,
+            stack,
+            app,
+            gate,
+            scheduler,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.stack.config
+    }
+
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.stack.secret)
+    }
+
+    /// One pass of the ECS scheduler, its events delivered to `task-state`; returns the events.
+    pub async fn run_ecs(&self, now: Time) -> Vec<serde_json::Value> {
+        let events = self.scheduler.step().await;
+        for event in &events {
+            task_state::handle(&self.app, event.clone(), now)
+                .await
+                .expect("task-state handles the event");
+        }
+        events
+    }
+
+    pub async fn inventory(&self) -> Inventory {
+        Inventory::read(&self.sdk, self.config()).await
+    }
+}
