@@ -44,7 +44,7 @@ where
     E: aws_sdk_ec2::error::ProvideErrorMetadata,
 {
     let code = error.as_service_error().and_then(|e| e.code()).unwrap_or_default();
-    code.contains("NotFound") || code == "InvalidAllocationID.NotFound"
+    code.contains("NotFound")
 }
 
 #[derive(Debug, Clone)]

@@ -62,39 +62,6 @@ impl LocalAws {
         self.post_json("/_local/timings", &timings.to_string());
     }
 
-    /// Replaces the fault rules (a JSON list; see server.py).
-    pub fn set_faults(&self, rules: &serde_json::Value) {
-        self.post_json("/_local/faults", &rules.to_string());
-    }
-
-    pub fn faults(&self) -> serde_json::Value {
-        self.get_json("/_local/faults")
-    }
-
-    /// The AWS operations served so far, in order, as (service, operation).
-    pub fn calls(&self) -> Vec<(String, String)> {
-        let calls = self.get_json("/_local/calls");
-        let field = |c: &serde_json::Value, name: &str| c[name].as_str().unwrap_or_default().to_string();
-        calls
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| (field(c, "service"), field(c, "operation")))
-            .collect()
-    }
-
-    pub fn clear_calls(&self) {
-        self.request("DELETE", "/_local/calls", "")
-            .expect("the local AWS answers");
-    }
-
-    fn get_json(&self, path: &str) -> serde_json::Value {
-        let body = self
-            .request("GET", path, "")
-            .unwrap_or_else(|e| panic!("local AWS {path}: {e}"));
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("local AWS {path}: {e}: {body}"))
-    }
-
     fn post_json(&self, path: &str, body: &str) {
         self.request("POST", path, body)
             .unwrap_or_else(|e| panic!("local AWS {path}: {e}"));

@@ -103,10 +103,6 @@ impl Scheduler {
         Some(task_state_event(task))
     }
 
-    pub async fn live_tasks(&self) -> Vec<Task> {
-        self.tasks(DesiredStatus::Running).await
-    }
-
     async fn tasks(&self, desired: DesiredStatus) -> Vec<Task> {
         let arns = self
             .ecs
