@@ -6,7 +6,7 @@ SHELL := bash
 DEV_BIN := target/debug
 DEV_ZIPS := target/lambda-dev
 
-.PHONY: help setup build test test-rust test-terraform test-demo fmt lint deploy demo
+.PHONY: help setup build test test-rust test-terraform test-demo fmt lint deploy demo bench cost
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -45,3 +45,9 @@ fmt: ## Format Rust and Terraform
 
 demo: ## The whole lifecycle locally: Terraform on a local AWS, the functions, a live timeline (Ctrl-C ends)
 	@scripts/demo.sh
+
+bench: ## Measure the release functions locally: cold start, handler latency, size, memory, time to ready (not in make test)
+	@scripts/bench.sh
+
+cost: ## What the deployed configuration costs: idle month, meeting hour, typical month, vs the old design (ARGS="--json --meetings 30 …")
+	@cargo run --quiet -p cost -- $(ARGS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Applies the real Terraform configuration against a local moto server, checks the resources through
-# the AWS API, checks that the service's desired count is left to the Lambdas, destroys, and checks
-# that nothing is left.
+# the AWS API, checks the functions' IAM policies (tests/iam_policy_check.py), checks that the
+# service's desired count is left to the Lambdas, destroys, and checks that nothing is left.
 #
 # usage: scripts/terraform-moto.sh <lambda_dist_dir>
 #   <lambda_dist_dir>/<fn>/bootstrap.zip for start-meeting, task-state, stop-meeting (cargo lambda
@@ -87,8 +87,11 @@ echo "==> checking the deployed stack through the AWS API"
 python3 "$TF_DIR/tests/moto_assert.py" deployed "$endpoint" jitsi-on-demand "$work/outputs.json" ||
   die "deployed stack does not match"
 
+tf -chdir="$work/tf" show -json >"$work/show.json" || die "terraform show -json failed"
+echo "==> least privilege: each function's IAM policies against the calls its code makes"
+python3 "$TF_DIR/tests/iam_policy_check.py" "$work/show.json" || die "a function's IAM policy grants too much or too little"
 if [ -n "${TF_SHOW_JSON:-}" ]; then
-  tf -chdir="$work/tf" show -json >"$TF_SHOW_JSON" || die "terraform show -json failed"
+  cp "$work/show.json" "$TF_SHOW_JSON"
   echo "==> state written to $TF_SHOW_JSON"
 fi
 

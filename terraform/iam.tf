@@ -10,6 +10,7 @@ locals {
   meeting_lb_arns     = "${local.elb_prefix}:loadbalancer/net/${local.load_balancer_name}/*"
   meeting_listener_ar = "${local.elb_prefix}:listener/net/${local.load_balancer_name}/*"
   elastic_ip_arns     = "${local.arn_prefix}:ec2:${local.region}:${local.account}:elastic-ip/*"
+  hosted_zone_arn     = "${local.arn_prefix}:route53:::hostedzone/${var.hosted_zone_id}"
 
   # ecs:ListTasks is authorized against container-instance ARNs, DescribeTasks/StopTask against task
   # ARNs; both carry ecs:cluster, which pins them to this cluster.
@@ -71,14 +72,17 @@ locals {
       }
     },
     {
-      Sid    = "ElbManageMeetingNlb"
-      Effect = "Allow"
-      Action = [
-        "elasticloadbalancing:DeleteLoadBalancer",
-        "elasticloadbalancing:CreateListener",
-        "elasticloadbalancing:DeleteListener",
-      ]
-      Resource = [local.meeting_lb_arns, local.meeting_listener_ar]
+      # Split by resource type: each action only on the ARN type AWS authorizes it against.
+      Sid      = "ElbManageMeetingNlb"
+      Effect   = "Allow"
+      Action   = ["elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:CreateListener"]
+      Resource = local.meeting_lb_arns
+    },
+    {
+      Sid      = "ElbDeleteMeetingListener"
+      Effect   = "Allow"
+      Action   = ["elasticloadbalancing:DeleteListener"]
+      Resource = local.meeting_listener_ar
     },
     {
       # A fresh account has no ELB service-linked role until its first load balancer; CreateLoadBalancer
@@ -133,14 +137,32 @@ locals {
       Action   = ["ssm:GetParameter", "ssm:PutParameter"]
       Resource = module.jitsi.advertise_ips_parameter_arn
     },
-    ], local.custom_domain ? [
+  ], [for statement in local.meeting_dns_statements : statement if local.custom_domain])
+
+  # Only with a custom domain (a conditional cannot pick between tuples of different shapes).
+  meeting_dns_statements = [
     {
+      Sid      = "MeetingDnsRead"
+      Effect   = "Allow"
+      Action   = ["route53:ListResourceRecordSets"]
+      Resource = local.hosted_zone_arn
+    },
+    {
+      # Only the meeting host name's A record, only the changes the functions make: the rest of the
+      # zone (apex, MX, other hosts) stays out of reach.
       Sid      = "MeetingDnsRecord"
       Effect   = "Allow"
-      Action   = ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"]
-      Resource = "${local.arn_prefix}:route53:::hostedzone/${var.hosted_zone_id}"
+      Action   = ["route53:ChangeResourceRecordSets"]
+      Resource = local.hosted_zone_arn
+      Condition = {
+        "ForAllValues:StringEquals" = {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames" = [var.meeting_hostname]
+          "route53:ChangeResourceRecordSetsRecordTypes"           = ["A"]
+          "route53:ChangeResourceRecordSetsActions"               = ["UPSERT", "DELETE"]
+        }
+      }
     },
-  ] : [])
+  ]
 
   reconcile_policy = jsonencode({ Version = "2012-10-17", Statement = local.reconcile_statements })
 

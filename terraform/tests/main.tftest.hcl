@@ -124,7 +124,7 @@ run "trial_mode_wiring" {
       one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "Ec2TagOnAllocate"]).Condition.StringEquals["ec2:CreateAction"] == "AllocateAddress" &&
       one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "Ec2ReleaseOwnEip"]).Condition.StringEquals["aws:ResourceTag/jitsi-on-demand:stack"] == "jitsi-on-demand" &&
       one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "EcsListTasks"]).Condition.ArnEquals["ecs:cluster"] == module.jitsi.cluster_arn &&
-      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "ElbManageMeetingNlb"]).Resource[0] == "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/jitsi-on-demand-meeting/*"
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "ElbManageMeetingNlb"]).Resource == "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/jitsi-on-demand-meeting/*"
     )
     error_message = "Reconcile policy conditions or ARN patterns are wrong."
   }
@@ -236,6 +236,17 @@ run "custom_domain_wiring" {
       st.Resource == "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ" && contains(st.Action, "route53:ChangeResourceRecordSets")
     ])
     error_message = "Route 53 permissions must be scoped to the configured hosted zone."
+  }
+
+  assert {
+    condition = (
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "MeetingDnsRecord"]).Condition["ForAllValues:StringEquals"] == {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["meet.example.com"]
+        "route53:ChangeResourceRecordSetsRecordTypes"           = ["A"]
+        "route53:ChangeResourceRecordSetsActions"               = ["UPSERT", "DELETE"]
+      }
+    )
+    error_message = "Route 53 changes must be limited to the meeting host name's A record."
   }
 }
 

@@ -2,10 +2,12 @@
 
 moto serves the real wire protocols. This adds, and nothing more:
   * two wire fixes where moto differs from the ECS API (container cpu/memory are strings);
+  * ELB's idempotency: a load balancer name and a listener port exist once;
   * AWS's timings, off by default: a load balancer provisions for a while, a task goes through
     PROVISIONING and PENDING before RUNNING, a new target is "initial" before "healthy";
-  * injectable faults per operation: throttling, a 5xx, a timeout, or a cut-off that hangs every
-    call after N changes (a Lambda killed half-way).
+  * injectable faults per operation: throttling, a 5xx, a timeout (the call is carried out but its
+    answer comes too late, so the caller cannot know), or a cut-off that hangs every call after N
+    changes (a Lambda killed half-way).
 The functions under test cannot tell it from AWS; tests and the demo steer it through /_local/.
 
 Run: python3 server.py --port 5000   (binds 127.0.0.1 only)
@@ -96,6 +98,29 @@ def _lb_activate_when_provisioned(self):
         _lb_activate(self)
 
 
+_create_load_balancer = elbv2_models.ELBv2Backend.create_load_balancer
+_create_listener = elbv2_models.ELBv2Backend.create_listener
+
+
+def _create_load_balancer_once(self, name, *args, **kwargs):
+    # AWS: creating a load balancer whose name exists returns the existing one (moto makes another).
+    existing = next((lb for lb in self.load_balancers.values() if lb.name == name), None)
+    return existing or _create_load_balancer(self, name, *args, **kwargs)
+
+
+def _create_listener_once(self, load_balancer_arn, protocol, port, *args, **kwargs):
+    # AWS: one listener per port; the same one again returns it (moto's own check never matches).
+    balancer = self.load_balancers.get(load_balancer_arn)
+    for listener in (balancer.listeners.values() if balancer else []):
+        if str(listener.port) == str(port):
+            if listener.protocol != protocol:
+                raise elbv2_models.DuplicateListenerError()
+            return listener
+    return _create_listener(self, load_balancer_arn, protocol, port, *args, **kwargs)
+
+
+elbv2_models.ELBv2Backend.create_load_balancer = _create_load_balancer_once
+elbv2_models.ELBv2Backend.create_listener = _create_listener_once
 elbv2_models.FakeLoadBalancer.__init__ = _lb_init_with_time
 elbv2_models.FakeLoadBalancer.activate = _lb_activate_when_provisioned
 
@@ -193,6 +218,7 @@ def take_fault(operation):
                 continue
             if rule["operation"] in (operation, "*") and rule["count"] > 0:
                 rule["count"] -= 1
+                rule["hits"] = rule.get("hits", 0) + 1
                 return rule
     return None
 
@@ -217,17 +243,19 @@ class LocalAws:
         with LOCK:
             CALLS.append({"service": service, "operation": operation})
         fault = take_fault(operation)
-        if fault is not None:
-            kind = fault["kind"]
-            if kind in ("timeout", "cutoff"):
-                deadline = time.monotonic() + fault.get("seconds", 30)
-                while time.monotonic() < deadline and not (kind == "cutoff" and cutoff_released(fault)):
-                    time.sleep(0.02)
-                kind = "unavailable"
-            status, content_type, text = error_response(service, kind)
-            start_response(f"{status} Fault", [("Content-Type", content_type), ("x-amzn-RequestId", "local")])
-            return [text.encode()]
-        return self.moto_app(environ, start_response)
+        if fault is None:
+            return self.moto_app(environ, start_response)
+        if fault["kind"] == "timeout":
+            answer = self.moto_app(environ, start_response)
+            time.sleep(fault.get("seconds", 30))
+            return answer
+        if fault["kind"] == "cutoff":
+            deadline = time.monotonic() + fault.get("seconds", 30)
+            while time.monotonic() < deadline and not cutoff_released(fault):
+                time.sleep(0.02)
+        status, content_type, text = error_response(service, fault["kind"])
+        start_response(f"{status} Fault", [("Content-Type", content_type), ("x-amzn-RequestId", "local")])
+        return [text.encode()]
 
     def control(self, environ, start_response, path):
         method = environ.get("REQUEST_METHOD")
@@ -251,8 +279,9 @@ class LocalAws:
                 start_response("404 Not Found", [("Content-Type", "application/json")])
                 return [b'{"error": "unknown control path"}']
             text = json.dumps(answer)
-        start_response("200 OK", [("Content-Type", "application/json")])
-        return [text.encode()]
+        body = text.encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
 
 def main():

@@ -9,9 +9,10 @@ use aws_config::SdkConfig;
 use lifecycle::config::Config;
 use lifecycle::secret::Gate;
 use lifecycle::{App, Time};
+use std::sync::Arc;
 
 pub struct Harness {
-    pub aws: LocalAws,
+    pub aws: Arc<LocalAws>,
     pub sdk: SdkConfig,
     pub stack: Stack,
     pub app: App,
@@ -21,10 +22,17 @@ pub struct Harness {
 
 impl Harness {
     pub async fn new(name: &str) -> Self {
-        let aws = LocalAws::start();
+        let aws = Arc::new(LocalAws::start());
+        let functions_sdk = aws.sdk_config().await;
+        Self::on(aws, functions_sdk, name).await
+    }
+
+    /// A fresh stack named `name` in a local AWS that other stacks may share; the functions use
+    /// `functions_sdk`, everything else the functions' production settings.
+    pub async fn on(aws: Arc<LocalAws>, functions_sdk: SdkConfig, name: &str) -> Self {
         let sdk = aws.sdk_config().await;
         let stack = Stack::create(&sdk, name).await;
-        let app = App::new(stack.config.clone(), &sdk);
+        let app = App::new(stack.config.clone(), &functions_sdk);
         let gate = app.gate().await.expect("the secret hash is readable");
         let scheduler = Scheduler::new(&sdk, &stack.config);
         Self {

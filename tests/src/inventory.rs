@@ -15,6 +15,8 @@ pub struct Inventory {
     pub jvb_targets: Vec<String>,
     pub web_targets: Vec<String>,
     pub advertised: String,
+    /// (private IP, last status) of every task of the service ECS still reports, stopped ones included.
+    pub tasks: Vec<(String, String)>,
 }
 
 impl Inventory {
@@ -92,6 +94,7 @@ impl Inventory {
             .await
             .unwrap();
         Self {
+            tasks: tasks(&ecs, config).await,
             desired_count: services.services()[0].desired_count(),
             load_balancers: ours
                 .iter()
@@ -113,12 +116,65 @@ impl Inventory {
         }
     }
 
-    /// Nothing that bills while idle, nothing registered, no meeting wanted.
+    /// IPs of the tasks that have not stopped.
+    pub fn present_task_ips(&self) -> Vec<&str> {
+        self.tasks
+            .iter()
+            .filter(|(_, status)| status != "STOPPED")
+            .map(|(ip, _)| ip.as_str())
+            .collect()
+    }
+
+    /// Nothing that bills while idle, nothing registered, no meeting wanted, no task left.
     pub fn is_idle(&self) -> bool {
         self.desired_count == 0
+            && self.present_task_ips().is_empty()
             && self.load_balancers.is_empty()
             && self.addresses.is_empty()
             && self.jvb_targets.is_empty()
             && self.web_targets.is_empty()
     }
+}
+
+async fn tasks(ecs: &aws_sdk_ecs::Client, config: &Config) -> Vec<(String, String)> {
+    use aws_sdk_ecs::types::DesiredStatus;
+    let mut arns = Vec::new();
+    for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
+        let out = ecs
+            .list_tasks()
+            .cluster(&config.cluster)
+            .desired_status(status)
+            .send()
+            .await
+            .unwrap();
+        arns.extend(out.task_arns().iter().cloned());
+    }
+    if arns.is_empty() {
+        return Vec::new();
+    }
+    let described = ecs
+        .describe_tasks()
+        .cluster(&config.cluster)
+        .set_tasks(Some(arns))
+        .send()
+        .await
+        .unwrap();
+    let group = config.task_group();
+    let mut tasks: Vec<(String, String)> = described
+        .tasks()
+        .iter()
+        .filter(|t| t.group() == Some(group.as_str()))
+        .map(|t| {
+            let ip = t
+                .attachments()
+                .iter()
+                .flat_map(|a| a.details())
+                .find(|d| d.name() == Some("privateIPv4Address"))
+                .and_then(|d| d.value())
+                .unwrap_or_default();
+            (ip.to_string(), t.last_status().unwrap_or_default().to_string())
+        })
+        .collect();
+    tasks.sort();
+    tasks
 }

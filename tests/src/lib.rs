@@ -9,3 +9,4 @@ pub mod invoke;
 pub mod local_aws;
 pub mod scheduler;
 pub mod stack;
+pub mod world;

@@ -62,6 +62,19 @@ impl LocalAws {
         self.post_json("/_local/timings", &timings.to_string());
     }
 
+    /// Replaces the fault rules (see server.py): `[{"operation", "kind", "count"}]` or a cut-off.
+    pub fn set_faults(&self, rules: &serde_json::Value) {
+        self.post_json("/_local/faults", &rules.to_string());
+    }
+
+    /// The fault rules as they stand, each with the `hits` it has answered so far.
+    pub fn faults(&self) -> serde_json::Value {
+        let body = self
+            .request("GET", "/_local/faults", "")
+            .unwrap_or_else(|e| panic!("local AWS faults: {e}"));
+        serde_json::from_str(&body).expect("the fault rules are JSON")
+    }
+
     fn post_json(&self, path: &str, body: &str) {
         self.request("POST", path, body)
             .unwrap_or_else(|e| panic!("local AWS {path}: {e}"));

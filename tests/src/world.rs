@@ -1,0 +1,404 @@
+//! A world for the race and fault suite: one stack in a local AWS (which other worlds may share),
+//! the three real handlers, the ECS stand-in, simulated people, and a clock only the scenario moves.
+//! After every invocation the invariants are checked against an independent read of the account,
+//! and each check is counted, so that a scenario reports what it proved as figures.
+
+use crate::harness::Harness;
+use crate::inventory::Inventory;
+use crate::invoke::{function_url_payload, http_request, scheduled_event};
+use crate::local_aws::LocalAws;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use chrono::{Duration, DurationRound, Utc};
+use lifecycle::config::IdlePolicy;
+use lifecycle::plan::wanted_listeners;
+use lifecycle::Time;
+use serde_json::Value;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// The suite's promise: whatever happened before, this many schedule ticks bring AWS to the
+/// desired count (a meeting fully up, or nothing left at all).
+pub const TICKS_TO_CONVERGE: u32 = 2;
+/// The functions' SDK gives up on an attempt after this long here (5 s in production); a
+/// timeout fault answers later than this.
+pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+/// Lambda tries an asynchronous invocation (EventBridge's events and schedule) this many times.
+const ASYNC_ATTEMPTS: u32 = 3;
+
+/// What a scenario checked. A violated invariant fails the test at once, so these count checks
+/// that held.
+#[derive(Debug, Default, Clone)]
+pub struct Figures {
+    pub invocations: u32,
+    /// Invocations that failed (an AWS fault, a cut-off); AWS or the user retries them.
+    pub failed_invocations: u32,
+    /// AWS calls answered with an injected fault.
+    pub faults_injected: u64,
+    /// Checks after a completed invocation that no target points at a stopped task.
+    pub target_checks: u32,
+    /// Checks while no meeting was wanted and no task was left that nothing bills.
+    pub idle_checks: u32,
+    /// Ticks that ran while people were in the meeting (none may end it before its cap).
+    pub ticks_in_use: u32,
+    /// The most ticks a settle needed to converge (bound: [`TICKS_TO_CONVERGE`]).
+    pub ticks_to_converge: u32,
+}
+
+impl fmt::Display for Figures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} invocations ({} failed, {} faults injected) · converged within {} tick(s) (bound {}) · \
+             0/{} checks with a target on a stopped task · 0/{} idle checks with something billable · \
+             0/{} ticks in use ended the meeting",
+            self.invocations,
+            self.failed_invocations,
+            self.faults_injected,
+            self.ticks_to_converge,
+            TICKS_TO_CONVERGE,
+            self.target_checks,
+            self.idle_checks,
+            self.ticks_in_use
+        )
+    }
+}
+
+/// People in the meeting, as the NLB's flow metrics show them.
+#[derive(Debug, Clone, Copy)]
+pub struct People {
+    pub media_flows: f64,
+    pub signalling_flows: f64,
+}
+
+pub struct World {
+    pub name: String,
+    pub h: Harness,
+    clock: Mutex<Time>,
+    people: Mutex<Option<People>>,
+    /// When people were last in the meeting.
+    last_in_use: Mutex<Option<Time>>,
+    /// The end of the last minute with flows on the load balancer.
+    last_flows_end: Mutex<Option<Time>>,
+    figures: Mutex<Figures>,
+}
+
+impl World {
+    /// A fresh stack named `name` (≤ 24 characters) in `aws`. The functions get the production
+    /// SDK settings with the waits shortened (the scenario's clock is fast, faults are many).
+    pub async fn new(aws: Arc<LocalAws>, name: &str) -> Self {
+        let sdk = aws
+            .sdk_config()
+            .await
+            .to_builder()
+            .retry_config(RetryConfig::standard().with_initial_backoff(std::time::Duration::from_millis(20)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(std::time::Duration::from_secs(1))
+                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .operation_timeout(std::time::Duration::from_secs(8))
+                    .build(),
+            )
+            .build();
+        Self {
+            name: name.to_string(),
+            h: Harness::on(aws, sdk, name).await,
+            clock: Mutex::new(Utc::now()),
+            people: Mutex::new(None),
+            last_in_use: Mutex::new(None),
+            last_flows_end: Mutex::new(None),
+            figures: Mutex::default(),
+        }
+    }
+
+    /// Other idle timers for this world's functions (for a cap that a test can reach).
+    pub fn set_idle_policy(&mut self, policy: IdlePolicy) {
+        self.h.app.config.idle = policy;
+        self.h.stack.config.idle = policy;
+    }
+
+    pub fn now(&self) -> Time {
+        *self.clock.lock().unwrap()
+    }
+
+    pub fn figures(&self) -> Figures {
+        self.figures.lock().unwrap().clone()
+    }
+
+    /// Prints the figures (shown by `cargo test -- --show-output`) and returns them.
+    pub fn report(&self) -> Figures {
+        let figures = self.figures();
+        println!("scenario {}: {figures}", self.name);
+        figures
+    }
+
+    /// Moves the clock; people in the meeting produce flows for every minute that passes.
+    pub async fn advance(&self, by: Duration) {
+        let from = self.now();
+        let to = from + by;
+        let people = *self.people.lock().unwrap();
+        if let Some(people) = people {
+            let dimension = self.load_balancer_dimension().await;
+            let mut minute = from.duration_trunc(Duration::minutes(1)).unwrap();
+            while minute < to {
+                if let Some(dimension) = &dimension {
+                    let scheduler = &self.h.scheduler;
+                    scheduler
+                        .put_flows(dimension, minute, people.media_flows, people.signalling_flows)
+                        .await;
+                    *self.last_flows_end.lock().unwrap() = Some(minute + Duration::minutes(1));
+                }
+                minute += Duration::minutes(1);
+            }
+            *self.last_in_use.lock().unwrap() = Some(to);
+        }
+        *self.clock.lock().unwrap() = to;
+    }
+
+    /// People join the meeting (only a meeting with a load balancer can have them).
+    pub async fn people_join(&self, people: People) {
+        assert!(
+            self.load_balancer_dimension().await.is_some(),
+            "people can only join a meeting that has a load balancer"
+        );
+        *self.people.lock().unwrap() = Some(people);
+        *self.last_in_use.lock().unwrap() = Some(self.now());
+    }
+
+    /// The end of the last minute in which the load balancer had flows.
+    pub fn last_flows_end(&self) -> Option<Time> {
+        *self.last_flows_end.lock().unwrap()
+    }
+
+    pub fn people_leave(&self) {
+        *self.people.lock().unwrap() = None;
+    }
+
+    /// In use: people are there now, or left less than the idle timeout ago.
+    fn in_use(&self) -> bool {
+        let idle = self.h.config().idle.idle;
+        self.people.lock().unwrap().is_some()
+            || self
+                .last_in_use
+                .lock()
+                .unwrap()
+                .is_some_and(|last| self.now() - last < idle)
+    }
+
+    async fn load_balancer_dimension(&self) -> Option<String> {
+        let inventory = self.h.inventory().await;
+        let arn = inventory.load_balancers.first()?;
+        arn.split_once(":loadbalancer/").map(|(_, d)| d.to_string())
+    }
+
+    /// The start button (POST /start with the secret); returns the HTTP status.
+    pub async fn click(&self) -> u16 {
+        let status = self.start_request().await;
+        self.after_http(status).await
+    }
+
+    /// The manual stop (POST /stop on stop-meeting's Function URL); returns the HTTP status.
+    pub async fn stop(&self) -> u16 {
+        let status = self.stop_request().await;
+        self.after_http(status).await
+    }
+
+    /// The start request alone, for runs at the same time as others: count and check once all
+    /// of them have ended ([`World::after_http`]).
+    pub async fn start_request(&self) -> u16 {
+        let bearer = self.h.bearer();
+        let request = http_request("POST", "/start", &[("authorization", &bearer)], "");
+        let response = start_meeting::handle(&self.h.app, &self.h.gate, request, self.now()).await;
+        response.status().as_u16()
+    }
+
+    /// The stop request alone (see [`World::start_request`]).
+    pub async fn stop_request(&self) -> u16 {
+        let bearer = self.h.bearer();
+        let payload = function_url_payload("POST", "/stop", &[("authorization", &bearer)], "");
+        let answer = stop_meeting::handle(&self.h.app, &self.h.gate, payload, self.now()).await;
+        answer.map_or(500, |a| a["statusCode"].as_u64().unwrap_or(500) as u16)
+    }
+
+    /// `GET /status`, as the page polls it.
+    pub async fn status(&self) -> Value {
+        let request = http_request("GET", "/status", &[], "");
+        let response = start_meeting::handle(&self.h.app, &self.h.gate, request, self.now()).await;
+        serde_json::from_str(response.body()).expect("the status is JSON")
+    }
+
+    /// Counts an HTTP invocation and checks the invariants after it, unless it failed.
+    pub async fn after_http(&self, status: u16) -> u16 {
+        self.count(|f| f.invocations += 1);
+        if status >= 500 {
+            self.count(|f| f.failed_invocations += 1);
+        } else {
+            self.check().await;
+        }
+        status
+    }
+
+    /// The schedule fires `stop-meeting` (retried as Lambda retries an asynchronous invocation).
+    /// Panics if it ends a meeting that people are using before its cap.
+    pub async fn tick(&self) -> Option<Value> {
+        let in_use = self.in_use();
+        let answer = self
+            .invoke_async(|| stop_meeting::handle(&self.h.app, &self.h.gate, scheduled_event(), self.now()))
+            .await?;
+        if in_use {
+            self.count(|f| f.ticks_in_use += 1);
+            let reason = &answer["stop_reason"];
+            assert!(
+                reason.is_null() || reason == "max_length",
+                "{}: a tick ended a meeting in use ({reason}) at {}",
+                self.name,
+                self.now()
+            );
+        }
+        Some(answer)
+    }
+
+    /// Delivers an ECS event to `task-state` (retried as Lambda retries an asynchronous invocation).
+    pub async fn deliver(&self, event: &Value) -> Option<Value> {
+        self.invoke_async(|| task_state::handle(&self.h.app, event.clone(), self.now()))
+            .await
+    }
+
+    /// One pass of the ECS scheduler; returns the events EventBridge would deliver, undelivered.
+    pub async fn ecs(&self) -> Vec<Value> {
+        self.h.scheduler.step().await
+    }
+
+    /// One pass of the ECS scheduler with its events delivered in order.
+    pub async fn ecs_and_events(&self) {
+        for event in self.ecs().await {
+            self.deliver(&event).await;
+        }
+    }
+
+    /// The meeting's task dies (an essential container exits); returns its STOPPED event, undelivered.
+    pub async fn crash(&self) -> Option<Value> {
+        let task = self.running_task_arn().await?;
+        Some(self.h.scheduler.stop(&task, "Essential container in task exited").await)
+    }
+
+    async fn running_task_arn(&self) -> Option<String> {
+        let snapshot = self.h.app.aws.observe(self.h.config(), false, self.now()).await.ok()?;
+        snapshot.tasks.iter().find(|t| t.is_live()).map(|t| t.arn.clone())
+    }
+
+    async fn invoke_async<F, Fut>(&self, invoke: F) -> Option<Value>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Value, lifecycle::cloud::CloudError>>,
+    {
+        for _ in 0..ASYNC_ATTEMPTS {
+            self.count(|f| f.invocations += 1);
+            match invoke().await {
+                Ok(answer) => {
+                    self.check().await;
+                    return Some(answer);
+                }
+                Err(_) => self.count(|f| f.failed_invocations += 1),
+            }
+        }
+        None
+    }
+
+    /// What must hold after any completed invocation, read independently of the code under test.
+    pub async fn check(&self) {
+        let inventory = self.h.inventory().await;
+        let present = inventory.present_task_ips();
+        for ip in inventory.jvb_targets.iter().chain(&inventory.web_targets) {
+            assert!(
+                present.contains(&ip.as_str()),
+                "{}: target {ip} points at no running task: {inventory:?}",
+                self.name
+            );
+        }
+        self.count(|f| f.target_checks += 1);
+        if inventory.desired_count == 0 && present.is_empty() {
+            assert!(
+                inventory.is_idle(),
+                "{}: no meeting is wanted and no task is left, yet something bills: {inventory:?}",
+                self.name
+            );
+            self.count(|f| f.idle_checks += 1);
+        }
+        assert!(
+            inventory.load_balancers.len() <= 1 && inventory.addresses.len() <= 1,
+            "{}: more than one load balancer or address after an invocation: {inventory:?}",
+            self.name
+        );
+    }
+
+    /// Ticks (one a minute, with the ECS scheduler and its events in between) until AWS matches
+    /// the desired count; panics if that takes more than [`TICKS_TO_CONVERGE`]. Returns the
+    /// inventory it converged to.
+    pub async fn settle(&self) -> Inventory {
+        self.clear_faults();
+        for ticks in 1..=TICKS_TO_CONVERGE {
+            self.ecs_and_events().await;
+            self.advance(Duration::minutes(1)).await;
+            self.tick().await;
+            self.ecs_and_events().await;
+            let inventory = self.h.inventory().await;
+            if self.converged(&inventory) {
+                self.count(|f| f.ticks_to_converge = f.ticks_to_converge.max(ticks));
+                return inventory;
+            }
+        }
+        panic!(
+            "{}: not converged within {TICKS_TO_CONVERGE} ticks: {:?}",
+            self.name,
+            self.h.inventory().await
+        );
+    }
+
+    /// A meeting fully up (one address, one load balancer with its listeners, the live task on
+    /// both target groups, the JVB advertising the address), or nothing at all.
+    fn converged(&self, inventory: &Inventory) -> bool {
+        if inventory.desired_count == 0 {
+            return inventory.is_idle();
+        }
+        let config = self.h.config();
+        let mut listeners: Vec<(String, i32, String)> = wanted_listeners(config)
+            .into_iter()
+            .map(|spec| (spec.protocol, spec.port, spec.target_group_arn))
+            .collect();
+        listeners.sort();
+        let live = inventory.present_task_ips();
+        inventory.load_balancers.len() == 1
+            && inventory.listeners == listeners
+            && inventory.addresses.len() == 1
+            && inventory.advertised == inventory.addresses[0]
+            && live.len() == 1
+            && inventory.jvb_targets == live
+            && inventory.web_targets == live
+    }
+
+    /// Sets fault rules on the local AWS (see `local_aws/server.py`).
+    pub fn inject(&self, rules: Value) {
+        self.h.aws.set_faults(&rules);
+    }
+
+    /// Clears the fault rules, counting the faults they injected.
+    pub fn clear_faults(&self) -> u64 {
+        let hits: u64 = self
+            .h
+            .aws
+            .faults()
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|rule| rule["hits"].as_u64().unwrap_or(0))
+            .sum();
+        self.h.aws.set_faults(&serde_json::json!([]));
+        self.count(|f| f.faults_injected += hits);
+        hits
+    }
+
+    fn count(&self, update: impl FnOnce(&mut Figures)) {
+        update(&mut self.figures.lock().unwrap());
+    }
+}

@@ -1,0 +1,9 @@
+//! `make cost`: what the deployed configuration of jitsi-on-demand costs on AWS while idle, per meeting
+//! hour, per meeting and in a typical month, next to the old design it replaces (DESIGN-NOTES §1, §3).
+
+pub mod cli;
+pub mod estimate;
+pub mod idle;
+pub mod prices;
+pub mod report;
+pub mod terraform;
