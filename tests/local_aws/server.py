@@ -203,10 +203,18 @@ def error_response(service, kind):
     return status, "text/xml", body
 
 
-def take_fault(operation):
-    """The fault to inject for this call, if any (consumes one use of the rule)."""
+def access_key_of(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    return auth.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in auth else ""
+
+
+def take_fault(operation, caller):
+    """The fault to inject for this call, if any (consumes one use of the rule). A rule with a
+    "caller" applies only to calls signed with that access key (the code under test)."""
     with LOCK:
         for rule in FAULTS:
+            if rule.get("caller", caller) != caller:
+                continue
             if rule["kind"] == "cutoff":
                 if rule.get("tripped"):
                     return rule
@@ -242,7 +250,7 @@ class LocalAws:
         service, operation = service_of(environ), operation_of(environ, body)
         with LOCK:
             CALLS.append({"service": service, "operation": operation})
-        fault = take_fault(operation)
+        fault = take_fault(operation, access_key_of(environ))
         if fault is None:
             return self.moto_app(environ, start_response)
         if fault["kind"] == "timeout":

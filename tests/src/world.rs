@@ -9,6 +9,7 @@ use crate::invoke::{function_url_payload, http_request, scheduled_event};
 use crate::local_aws::LocalAws;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
 use chrono::{Duration, DurationRound, Utc};
 use lifecycle::config::IdlePolicy;
 use lifecycle::plan::wanted_listeners;
@@ -23,6 +24,8 @@ pub const TICKS_TO_CONVERGE: u32 = 2;
 /// The functions' SDK gives up on an attempt after this long here (5 s in production); a
 /// timeout fault answers later than this.
 pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+/// The functions sign with this key, so that faults hit them and not the test's own reads.
+const FUNCTIONS_ACCESS_KEY: &str = "functions-under-test";
 /// Lambda tries an asynchronous invocation (EventBridge's events and schedule) this many times.
 const ASYNC_ATTEMPTS: u32 = 3;
 
@@ -91,6 +94,13 @@ impl World {
             .sdk_config()
             .await
             .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                FUNCTIONS_ACCESS_KEY,
+                "test",
+                None,
+                None,
+                "local",
+            )))
             .retry_config(RetryConfig::standard().with_initial_backoff(std::time::Duration::from_millis(20)))
             .timeout_config(
                 TimeoutConfig::builder()
@@ -377,8 +387,11 @@ impl World {
             && inventory.web_targets == live
     }
 
-    /// Sets fault rules on the local AWS (see `local_aws/server.py`).
-    pub fn inject(&self, rules: Value) {
+    /// Sets fault rules on the local AWS (see `local_aws/server.py`) for the functions' calls.
+    pub fn inject(&self, mut rules: Value) {
+        for rule in rules.as_array_mut().into_iter().flatten() {
+            rule["caller"] = FUNCTIONS_ACCESS_KEY.into();
+        }
         self.h.aws.set_faults(&rules);
     }
 
