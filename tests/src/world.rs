@@ -149,6 +149,10 @@ impl World {
         let people = *self.people.lock().unwrap();
         if let Some(people) = people {
             let dimension = self.load_balancer_dimension().await;
+            if dimension.is_none() {
+                // The meeting's load balancer is gone, and everyone with it.
+                self.people_leave();
+            }
             let mut minute = from.duration_trunc(Duration::minutes(1)).unwrap();
             while minute < to {
                 if let Some(dimension) = &dimension {
@@ -387,8 +391,10 @@ impl World {
             && inventory.web_targets == live
     }
 
-    /// Sets fault rules on the local AWS (see `local_aws/server.py`) for the functions' calls.
+    /// Sets fault rules on the local AWS (see `local_aws/server.py`) for the functions' calls,
+    /// replacing (and counting) those before.
     pub fn inject(&self, mut rules: Value) {
+        self.clear_faults();
         for rule in rules.as_array_mut().into_iter().flatten() {
             rule["caller"] = FUNCTIONS_ACCESS_KEY.into();
         }

@@ -3,8 +3,9 @@
 //! the NLB's flow metrics while simulated people meet. It prints the lifecycle as a timeline.
 //!
 //! Settings (from scripts/demo.sh): LOCAL_AWS_PORT, LAMBDA_PORT, START_SECRET, DEMO_SPEED (AWS's
-//! delays divided by this; 0 = none), DEMO_CI=1 (click by itself, exit once idle again), and the
-//! functions' own environment (to find the stack).
+//! delays divided by this; 0 = none), DEMO_CI=1 (click by itself, exit once idle again),
+//! DEMO_BROWSER=1 (the browser test clicks; exit once idle again), and the functions' own
+//! environment (to find the stack).
 
 use chrono::{DurationRound, Utc};
 use lifecycle::config::Config;
@@ -24,6 +25,15 @@ const HEALTH_SECONDS: f64 = 30.0;
 /// How long the simulated people stay once the meeting is ready.
 const MEETING_SECONDS: u64 = 20;
 const CI_DEADLINE: Duration = Duration::from_secs(360);
+
+/// Who clicks start. Unless a person does, the driver exits once the meeting went ready and back
+/// to idle with nothing left.
+#[derive(PartialEq)]
+enum Clicker {
+    Person,
+    Driver,
+    BrowserTest,
+}
 
 struct Lambdas {
     port: u16,
@@ -141,7 +151,14 @@ async fn main() -> ExitCode {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(6.0);
-    let ci = std::env::var("DEMO_CI").is_ok_and(|v| v == "1");
+    let flag = |name: &str| std::env::var(name).is_ok_and(|v| v == "1");
+    let clicker = if flag("DEMO_CI") {
+        Clicker::Driver
+    } else if flag("DEMO_BROWSER") {
+        Clicker::BrowserTest
+    } else {
+        Clicker::Person
+    };
     let secret = setting("START_SECRET");
     let lambdas = Lambdas {
         port: setting("LAMBDA_PORT").parse().expect("LAMBDA_PORT is a port"),
@@ -166,8 +183,10 @@ async fn main() -> ExitCode {
         scale(HEALTH_SECONDS)
     );
     println!("  Simulated people stay {MEETING_SECONDS} s, then the idle timer ends the meeting.");
-    if !ci {
-        println!("  Open the start page and click start. Ctrl-C destroys everything.");
+    match clicker {
+        Clicker::Person => println!("  Open the start page and click start. Ctrl-C destroys everything."),
+        Clicker::BrowserTest => println!("  The browser test opens the start page and clicks start."),
+        Clicker::Driver => {}
     }
     println!();
 
@@ -179,7 +198,7 @@ async fn main() -> ExitCode {
     let mut last_tick = Instant::now();
     let mut ready_since: Option<Instant> = None;
     let mut was_ready = false;
-    if ci {
+    if clicker == Clicker::Driver {
         if let Err(error) = lambdas.start(&secret) {
             eprintln!("demo: the start failed: {error}");
             return ExitCode::FAILURE;
@@ -231,7 +250,7 @@ async fn main() -> ExitCode {
         if ready_since.is_some_and(|since| since.elapsed() < Duration::from_secs(MEETING_SECONDS)) {
             put_flows(&sdk, &config, &scheduler).await;
         }
-        if ci && was_ready && status["phase"] == "idle" {
+        if clicker != Clicker::Person && was_ready && status["phase"] == "idle" {
             let inventory = Inventory::read(&sdk, &config).await;
             if inventory.is_idle() {
                 timeline.line(
@@ -240,7 +259,7 @@ async fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
         }
-        if ci && timeline.began.elapsed() > CI_DEADLINE {
+        if clicker != Clicker::Person && timeline.began.elapsed() > CI_DEADLINE {
             eprintln!("demo: no full cycle within {} s", CI_DEADLINE.as_secs());
             return ExitCode::FAILURE;
         }
