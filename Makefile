@@ -6,7 +6,7 @@ SHELL := bash
 DEV_BIN := target/debug
 DEV_ZIPS := target/lambda-dev
 
-.PHONY: help setup build test test-rust test-terraform test-demo fmt lint deploy demo bench cost
+.PHONY: help setup build test test-rust test-terraform test-demo test-browser fmt lint deploy demo bench cost
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -17,11 +17,11 @@ setup: ## Install what the tests need (moto); checks Terraform and its offline p
 build: ## Build the functions and tests once (debug profile, reused by every test step)
 	cargo build --workspace --bins --tests
 
-test: setup build lint test-rust test-terraform test-demo ## Every check: unit, lifecycle against local AWS, Terraform, demo
+test: setup build lint test-rust test-terraform test-demo test-browser ## Every check: unit, lifecycle against local AWS, Terraform, demo, start page in a browser
 	@echo "make test: all checks passed"
 
-test-rust: ## Unit tests and the handlers against the local AWS
-	cargo test --workspace
+test-rust: ## Unit tests; the handlers against the local AWS: lifecycle, race, fault and hostile-input suites (with figures)
+	cargo test --workspace -- --show-output
 
 test-terraform: ## fmt/validate/terraform test, apply+destroy against local AWS, checkov
 	scripts/package-lambdas.sh $(DEV_BIN) $(DEV_ZIPS)
@@ -34,6 +34,9 @@ deploy: ## Build release zips with cargo-lambda (ARCH=arm64|x86_64) and apply th
 
 test-demo: ## The demo's smoke run (CI mode): idle → ready → idle through cargo lambda watch, nothing left
 	DEMO_CI=1 scripts/demo.sh
+
+test-browser: ## The start page in headless Debian Chromium against the demo stack; screenshots in target/screenshots
+	DEMO_BROWSER=1 scripts/demo.sh
 
 lint: ## Formatting of Rust and Terraform
 	cargo fmt --all -- --check
