@@ -5,16 +5,20 @@
 # end of a CI run) destroys everything and leaves no process behind.
 #
 # env: DEMO_SPEED (default 6: AWS's delays divided by 6), DEMO_CI=1 (non-interactive, full speed:
-#      clicks by itself and exits once the meeting is back to idle)
+#      clicks by itself and exits once the meeting is back to idle), DEMO_BROWSER=1 (non-interactive:
+#      the browser test in tests/browser clicks, against AWS's delays divided by 15 so that every
+#      state can be seen; the driver exits once the meeting is back to idle)
 set -euo pipefail
 source "$(dirname "$0")/terraform-common.sh"
 cd "$REPO_ROOT"
 
-export DEMO_CI="${DEMO_CI:-0}"
-if [ "$DEMO_CI" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-0}"; else export DEMO_SPEED="${DEMO_SPEED:-6}"; fi
+export DEMO_CI="${DEMO_CI:-0}" DEMO_BROWSER="${DEMO_BROWSER:-0}"
+if [ "$DEMO_CI" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-0}"
+elif [ "$DEMO_BROWSER" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-15}"
+else export DEMO_SPEED="${DEMO_SPEED:-6}"; fi
 work="$(mktemp -d)"
 export TF_DATA_DIR="$work/tf-data"
-aws_pid="" lambda_pgid="" applied=""
+aws_pid="" lambda_pgid="" driver_pid="" applied=""
 tf_vars=()
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
@@ -24,6 +28,7 @@ cleanup() {
   trap - EXIT INT TERM
   echo
   say "Tearing down"
+  [ -n "$driver_pid" ] && kill "$driver_pid" 2>/dev/null || true
   [ -n "$lambda_pgid" ] && kill -- "-$lambda_pgid" 2>/dev/null || true
   if [ -n "$applied" ]; then
     tf -chdir="$work/tf" destroy -auto-approve -input=false -no-color "${tf_vars[@]}" >"$work/destroy.log" 2>&1 &&
@@ -48,7 +53,9 @@ wait_for() { # url seconds
 }
 
 say "Preparing (first run: installs moto and cargo-lambda, builds the functions)"
-scripts/setup.sh --demo
+setup_flags=(--demo)
+if [ "$DEMO_BROWSER" = 1 ]; then setup_flags+=(--browser); fi
+scripts/setup.sh "${setup_flags[@]}"
 cargo build --quiet --workspace --bins
 scripts/package-lambdas.sh target/debug target/lambda-dev >/dev/null
 
@@ -92,7 +99,10 @@ PY
 
 say "Serving the functions (cargo lambda watch)"
 lambda_port="$(free_port)"
-setsid cargo lambda watch --quiet --invoke-port "$lambda_port" --env-file "$work/lambda.env" >"$work/lambda.log" 2>&1 &
+# Unattended runs test the build they began with: an edit meanwhile must not restart the functions.
+reload=()
+if [ "$DEMO_CI" = 1 ] || [ "$DEMO_BROWSER" = 1 ]; then reload=(--ignore-changes); fi
+setsid cargo lambda watch --quiet "${reload[@]}" --invoke-port "$lambda_port" --env-file "$work/lambda.env" >"$work/lambda.log" 2>&1 &
 lambda_pgid=$!
 wait_for "http://127.0.0.1:$lambda_port/lambda-url/start-meeting/status" 120 ||
   die "the functions did not answer: $(tail -20 "$work/lambda.log")"
@@ -101,4 +111,13 @@ echo "  http://127.0.0.1:$lambda_port"
 say "Running the meeting lifecycle"
 set -a; source "$work/lambda.env"; set +a
 export LAMBDA_PORT="$lambda_port" START_SECRET="$secret"
-target/debug/demo
+if [ "$DEMO_BROWSER" = 1 ]; then
+  # The driver plays AWS in the background while the browser test clicks.
+  target/debug/demo &
+  driver_pid=$!
+  node --test-reporter=spec tests/browser/start-page.test.mjs || die "the browser test failed"
+  wait "$driver_pid" || die "the driver failed"
+  driver_pid=""
+else
+  target/debug/demo
+fi

@@ -4,7 +4,11 @@
   // Typical seconds per step on AWS, from the project's measurements; only for the estimate.
   const TYPICAL = { load_balancer: 150, task: 75, health: 120 };
   const JOIN_DELAY_MS = 3000;
+  // The server's messages are fragments ("the secret is not right"); the page shows sentences.
+  const sentence = (text) => (/[.!?…]$/.test(text) ? text : `${text}.`);
   let status = JSON.parse($("initial-status").textContent);
+  // When `status` arrived: times count on the server's clock, whatever the device's clock says.
+  let receivedAt = Date.now();
   let pollTimer = null;
   let joinTimer = null;
   let lastAction = null;
@@ -31,8 +35,12 @@
     return m ? `${m} min ${String(s).padStart(2, "0")} s` : `${s} s`;
   }
 
+  function serverNow() {
+    return new Date(Date.parse(status.observed_at) + (Date.now() - receivedAt)).toISOString();
+  }
+
   function estimate(s) {
-    const now = new Date().toISOString();
+    const now = serverNow();
     let remaining = 0;
     for (const step of s.steps) {
       if (step.state === "done" || step.state === "skipped" || !(step.name in TYPICAL)) continue;
@@ -60,6 +68,7 @@
 
   function render(s) {
     status = s;
+    receivedAt = Date.now();
     $("phase").dataset.phase = s.phase;
     $("phase").textContent = s.summary;
     $("start-section").hidden = !(s.phase === "idle" || s.phase === "stopping");
@@ -83,7 +92,7 @@
 
   function tick() {
     if (status.phase !== "starting" || !status.started_at) { $("elapsed").textContent = ""; return; }
-    $("elapsed").textContent = `· ${clock(seconds(status.started_at, new Date().toISOString()))}`;
+    $("elapsed").textContent = `· ${clock(seconds(status.started_at, serverNow()))}`;
     $("estimate").textContent = estimate(status);
   }
 
@@ -97,7 +106,7 @@
 
   async function poll() {
     try { render(await call("status")); }
-    catch (e) { showError(`Could not read the status: ${e.message}`); lastAction = poll; }
+    catch (e) { showError(sentence(`Could not read the status: ${e.message}`)); lastAction = poll; }
   }
 
   async function start() {
@@ -109,7 +118,7 @@
         body: JSON.stringify({ secret: $("secret").value }) }));
     } catch (e) {
       lastAction = start;
-      showError(`The meeting did not start: ${e.message}`);
+      showError(sentence(`The meeting did not start: ${e.message}`));
       $("secret-field").hidden = false;
     } finally {
       button.disabled = false;
