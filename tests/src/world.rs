@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 pub const TICKS_TO_CONVERGE: u32 = 2;
 /// The functions' SDK gives up on an attempt after this long here (5 s in production); a
 /// timeout fault answers later than this.
-pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 /// The functions sign with this key, so that faults hit them and not the test's own reads.
 const FUNCTIONS_ACCESS_KEY: &str = "functions-under-test";
 /// Lambda tries an asynchronous invocation (EventBridge's events and schedule) this many times.
