@@ -17,6 +17,8 @@ pub struct Inventory {
     pub advertised: String,
     /// (private IP, last status) of every task of the service ECS still reports, stopped ones included.
     pub tasks: Vec<(String, String)>,
+    /// The meeting hostname's A record values, with a custom domain.
+    pub dns_record: Vec<String>,
 }
 
 impl Inventory {
@@ -95,6 +97,7 @@ impl Inventory {
             .unwrap();
         Self {
             tasks: tasks(&ecs, config).await,
+            dns_record: dns_record(sdk, config).await,
             desired_count: services.services()[0].desired_count(),
             load_balancers: ours
                 .iter()
@@ -133,7 +136,25 @@ impl Inventory {
             && self.addresses.is_empty()
             && self.jvb_targets.is_empty()
             && self.web_targets.is_empty()
+            && self.dns_record.is_empty()
     }
+}
+
+async fn dns_record(sdk: &SdkConfig, config: &Config) -> Vec<String> {
+    let Some(dns) = &config.dns else {
+        return Vec::new();
+    };
+    let out = aws_sdk_route53::Client::new(sdk)
+        .list_resource_record_sets()
+        .hosted_zone_id(&dns.hosted_zone_id)
+        .send()
+        .await
+        .unwrap();
+    out.resource_record_sets()
+        .iter()
+        .filter(|r| r.name().trim_end_matches('.') == dns.hostname && r.r#type().as_str() == "A")
+        .flat_map(|r| r.resource_records().iter().map(|v| v.value().to_string()))
+        .collect()
 }
 
 async fn tasks(ecs: &aws_sdk_ecs::Client, config: &Config) -> Vec<(String, String)> {

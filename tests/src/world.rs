@@ -11,7 +11,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
 use chrono::{Duration, DurationRound, Utc};
-use lifecycle::config::IdlePolicy;
+use lifecycle::config::{DnsConfig, IdlePolicy};
 use lifecycle::plan::wanted_listeners;
 use lifecycle::Time;
 use serde_json::Value;
@@ -119,6 +119,31 @@ impl World {
             last_flows_end: Mutex::new(None),
             figures: Mutex::default(),
         }
+    }
+
+    /// A custom domain: a hosted zone in the local AWS, and the functions told to keep the
+    /// meeting hostname's A record.
+    pub async fn with_domain(mut self) -> Self {
+        let zone = aws_sdk_route53::Client::new(&self.h.sdk)
+            .create_hosted_zone()
+            .name("meet.example.org")
+            .caller_reference(&self.name)
+            .send()
+            .await
+            .unwrap();
+        let zone_id = zone
+            .hosted_zone()
+            .unwrap()
+            .id()
+            .trim_start_matches("/hostedzone/")
+            .to_string();
+        let dns = DnsConfig {
+            hosted_zone_id: zone_id,
+            hostname: format!("{}.meet.example.org", self.name),
+        };
+        self.h.app.config.dns = Some(dns.clone());
+        self.h.stack.config.dns = Some(dns);
+        self
     }
 
     /// Other idle timers for this world's functions (for a cap that a test can reach).
@@ -389,6 +414,7 @@ impl World {
             && live.len() == 1
             && inventory.jvb_targets == live
             && inventory.web_targets == live
+            && (config.dns.is_none() || inventory.dns_record == inventory.addresses)
     }
 
     /// Sets fault rules on the local AWS (see `local_aws/server.py`) for the functions' calls,

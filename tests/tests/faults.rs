@@ -10,7 +10,7 @@ use lifecycle_tests::world::{World, ATTEMPT_TIMEOUT};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// Every operation the functions call in a meeting's life (shared/src/cloud.rs).
+/// Every operation the functions call in a meeting's life with a custom domain (shared/src/cloud.rs).
 const OPERATIONS: &[&str] = &[
     "DescribeServices",
     "ListTasks",
@@ -31,6 +31,8 @@ const OPERATIONS: &[&str] = &[
     "DeregisterTargets",
     "DeleteLoadBalancer",
     "ReleaseAddress",
+    "ListResourceRecordSets",
+    "ChangeResourceRecordSets",
 ];
 
 /// A meeting's life with `rule` injected into its start and again into its end: click (retried
@@ -65,7 +67,7 @@ async fn life_under(w: &World, rule: &Value) -> u64 {
 async fn every_operation_failing_with(kind: &str, rule_for: impl Fn(&str) -> Value) {
     let aws = Arc::new(LocalAws::start());
     for (i, operation) in OPERATIONS.iter().enumerate() {
-        let w = World::new(aws.clone(), &format!("{kind}{i}")).await;
+        let w = World::new(aws.clone(), &format!("{kind}{i}")).await.with_domain().await;
         let hits = life_under(&w, &rule_for(operation)).await;
         assert!(
             hits > 0,
@@ -121,7 +123,7 @@ async fn a_start_cut_off_after_each_change_is_finished_or_cleaned_up() {
     let aws = Arc::new(LocalAws::start());
     let mut changes = 0;
     loop {
-        let w = World::new(aws.clone(), &format!("cutstart{changes}")).await;
+        let w = World::new(aws.clone(), &format!("cutstart{changes}")).await.with_domain().await;
         if !cut_off_after(&w, changes, w.start_request()).await {
             break; // the whole start fits in `changes` changes: every cut has been tried
         }
@@ -142,7 +144,7 @@ async fn a_stop_and_its_clean_up_cut_off_after_each_change_still_leave_nothing()
     let aws = Arc::new(LocalAws::start());
     let mut changes = 0;
     loop {
-        let w = World::new(aws.clone(), &format!("cutstop{changes}")).await;
+        let w = World::new(aws.clone(), &format!("cutstop{changes}")).await.with_domain().await;
         assert_eq!(w.click().await, 202);
         w.ecs_and_events().await;
         // The manual stop, then the STOPPED event's clean-up, each cut after `changes` changes.

@@ -330,3 +330,18 @@ async fn minutes_without_datapoints_count_as_no_flows() {
     assert!(idle.is_idle(), "{idle:?}");
     w.report();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_custom_domain_the_record_follows_the_meeting_and_goes_with_it() {
+    let w = world("domain").await.with_domain().await;
+    let status = ready_meeting(&w).await;
+    let up = w.settle().await;
+    assert_eq!(
+        up.dns_record, up.addresses,
+        "the hostname points at the meeting's address"
+    );
+    let hostname = &w.h.config().dns.as_ref().unwrap().hostname;
+    assert_eq!(status["meeting_url"], format!("https://{hostname}/"), "{status}");
+    stop_and_settle(&w).await; // settle checks the record is gone with everything else
+    w.report();
+}

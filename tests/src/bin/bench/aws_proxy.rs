@@ -20,6 +20,8 @@ pub struct AwsProxy {
 struct Meter {
     open: usize,
     busy_since: Option<Instant>,
+    /// When the last open call ended, so that busy periods never overlap.
+    idle_since: Option<Instant>,
     busy: Duration,
     calls: usize,
 }
@@ -58,7 +60,7 @@ impl AwsProxy {
         let now = Instant::now();
         let mut busy = std::mem::take(&mut meter.busy);
         if let Some(since) = meter.busy_since.as_mut() {
-            busy += now - *since;
+            busy += now.saturating_duration_since(*since);
             *since = now;
         }
         AwsTime {
@@ -81,7 +83,8 @@ fn forward_all(client: TcpStream, upstream_port: u16, meter: &Mutex<Meter>) {
             m.calls += 1;
             m.open += 1;
             if m.open == 1 {
-                m.busy_since = Some(Instant::now());
+                // From the call's first bytes: reading the request is part of the call.
+                m.busy_since = Some(m.idle_since.map_or(request.arrived, |idle| idle.max(request.arrived)));
             }
         }
         let reply = forward(&request, upstream_port).unwrap_or_else(|error| Reply {
@@ -94,9 +97,11 @@ fn forward_all(client: TcpStream, upstream_port: u16, meter: &Mutex<Meter>) {
             let mut m = lock(meter);
             m.open -= 1;
             if m.open == 0 {
+                let now = Instant::now();
                 if let Some(since) = m.busy_since.take() {
-                    m.busy += since.elapsed();
+                    m.busy += now.saturating_duration_since(since);
                 }
+                m.idle_since = Some(now);
             }
         }
         if written.is_err() {

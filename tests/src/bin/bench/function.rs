@@ -30,6 +30,9 @@ pub struct Sample {
     pub handler: Duration,
     pub aws: Duration,
     pub aws_calls: usize,
+    /// CPU time the process used meanwhile (all its threads): own work without the waits for a
+    /// core that a busy machine adds to the wall-clock own time.
+    pub cpu: Duration,
     pub answer: Value,
 }
 
@@ -125,10 +128,12 @@ impl<'a> Function<'a> {
     /// One invocation; a function error stops the bench, since its numbers would mean nothing.
     pub fn invoke(&self, event: &Value) -> Sample {
         self.proxy.take();
+        let cpu_before = self.cpu_time();
         let answer = self
             .runtime
             .invoke(event, INVOKE_TIMEOUT)
             .unwrap_or_else(|error| self.fail(&error));
+        let cpu = self.cpu_time().saturating_sub(cpu_before);
         let aws = self.proxy.take();
         if answer.error {
             self.fail(&format!("answered an error: {}", answer.body));
@@ -137,8 +142,22 @@ impl<'a> Function<'a> {
             handler: answer.duration,
             aws: aws.busy,
             aws_calls: aws.calls,
+            cpu,
             answer: answer.body,
         }
+    }
+
+    /// CPU time of all the process's threads so far (the first field of each thread's schedstat).
+    fn cpu_time(&self) -> Duration {
+        let threads = std::fs::read_dir(format!("/proc/{}/task", self.child.id()));
+        let nanos: u64 = threads
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|thread| std::fs::read_to_string(thread.path().join("schedstat")).ok())
+            .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        Duration::from_nanos(nanos)
     }
 
     /// Peak resident memory so far (VmHWM), in bytes.

@@ -3,12 +3,15 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::time::Instant;
 
 pub struct Message {
     /// The request line or the status line.
     pub start_line: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When its first line had arrived.
+    pub arrived: Instant,
 }
 
 impl Message {
@@ -27,6 +30,7 @@ pub fn read_message(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Mess
     if reader.read_line(&mut start_line)? == 0 {
         return Ok(None);
     }
+    let arrived = Instant::now();
     let mut headers = Vec::new();
     loop {
         let mut line = String::new();
@@ -45,6 +49,7 @@ pub fn read_message(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Mess
         start_line: start_line.trim_end().to_string(),
         headers,
         body: Vec::new(),
+        arrived,
     };
     if message
         .header("transfer-encoding")

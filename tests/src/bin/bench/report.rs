@@ -37,6 +37,7 @@ struct Row {
     handler: [f64; 2],
     aws: [f64; 2],
     own: [f64; 2],
+    cpu: f64,
     calls: f64,
     aws_share: f64,
 }
@@ -97,13 +98,13 @@ impl Report<'_> {
         let _ = writeln!(t);
         let _ = writeln!(
             t,
-            "handler latency, ms ({} meeting cycles)   n   handler p50/p99   AWS p50 (calls)   own p50/p99  AWS share  target own p50 ≤ 5 ms",
+            "handler latency, ms ({} meeting cycles)   n   handler p50/p99   AWS p50 (calls)   own p50/p99  CPU p50  AWS share  target own p50 ≤ 5 ms",
             self.latency.cycles
         );
         for row in self.rows() {
             let _ = writeln!(
                 t,
-                "  {:<14}{:<24}{:>4}{:>10.1}/{:<7.1}{:>8.1} ({:>2.0}){:>13.2}/{:<6.2}{:>6.0} %   {}",
+                "  {:<14}{:<24}{:>4}{:>10.1}/{:<7.1}{:>8.1} ({:>2.0}){:>13.2}/{:<6.2}{:>8.2}{:>8.0} %   {}",
                 row.function,
                 row.event,
                 row.count,
@@ -113,6 +114,7 @@ impl Report<'_> {
                 row.calls,
                 row.own[0],
                 row.own[1],
+                row.cpu,
                 row.aws_share * 100.0,
                 verdict(row.own[0] <= OWN_P50_TARGET_MS)
             );
@@ -186,6 +188,7 @@ impl Report<'_> {
                     "handler_ms": { "p50": r.handler[0], "p99": r.handler[1] },
                     "aws_ms": { "p50": r.aws[0], "p99": r.aws[1] },
                     "own_ms": { "p50": r.own[0], "p99": r.own[1] },
+                    "cpu_ms_p50": r.cpu,
                     "aws_calls_p50": r.calls, "aws_share": r.aws_share,
                 })
             })
@@ -244,6 +247,7 @@ impl Report<'_> {
                     handler: of(|s| s.handler),
                     aws: of(|s| s.aws),
                     own: of(Sample::own),
+                    cpu: of(|s| s.cpu)[0],
                     calls: percentile(&calls, 50.0),
                     aws_share: total(|s| s.aws) / total(|s| s.handler).max(f64::EPSILON),
                 })

@@ -139,10 +139,9 @@ fn serve(stream: TcpStream, shared: &Shared) {
     let Ok(mut writer) = stream.try_clone() else { return };
     let mut reader = BufReader::new(stream);
     while let Ok(Some(request)) = read_message(&mut reader) {
-        let received = Instant::now();
         let (status, headers, body) = match route(&request) {
             Some(Route::Next) => {
-                let Some((id, event)) = next_event(shared, received) else {
+                let Some((id, event)) = next_event(shared, request.arrived) else {
                     return;
                 };
                 let headers = vec![
@@ -161,7 +160,7 @@ fn serve(stream: TcpStream, shared: &Shared) {
                 ("200 OK", headers, event)
             }
             Some(Route::Answer { id, error }) => {
-                shared.lock().answered = Some((id, request.body, error, received));
+                shared.lock().answered = Some((id, request.body, error, request.arrived));
                 shared.changed.notify_all();
                 ("202 Accepted", Vec::new(), br#"{"status":"OK"}"#.to_vec())
             }
