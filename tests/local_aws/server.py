@@ -216,13 +216,12 @@ def take_fault(operation, caller):
             if rule.get("caller", caller) != caller:
                 continue
             if rule["kind"] == "cutoff":
-                if rule.get("tripped"):
-                    return rule
-                if operation.startswith(MUTATING_PREFIXES):
-                    if rule["after"] <= 0:
-                        rule["tripped"] = True
-                        return rule
+                if not rule.get("tripped") and operation.startswith(MUTATING_PREFIXES):
+                    rule["tripped"] = rule["after"] <= 0
                     rule["after"] -= 1
+                if rule.get("tripped"):
+                    rule["hits"] = rule.get("hits", 0) + 1
+                    return rule
                 continue
             if rule["operation"] in (operation, "*") and rule["count"] > 0:
                 rule["count"] -= 1

@@ -28,7 +28,7 @@ impl Harness {
     }
 
     /// A fresh stack named `name` in a local AWS that other stacks may share; the functions use
-    /// `functions_sdk`, everything else the functions' production settings.
+    /// `functions_sdk`, the test's own reads and the ECS stand-in the local AWS's default settings.
     pub async fn on(aws: Arc<LocalAws>, functions_sdk: SdkConfig, name: &str) -> Self {
         let sdk = aws.sdk_config().await;
         let stack = Stack::create(&sdk, name).await;
@@ -45,8 +45,9 @@ impl Harness {
         }
     }
 
+    /// The functions' settings (a test may change them on `app.config`).
     pub fn config(&self) -> &Config {
-        &self.stack.config
+        &self.app.config
     }
 
     pub fn bearer(&self) -> String {

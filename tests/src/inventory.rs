@@ -25,97 +25,36 @@ impl Inventory {
     pub async fn read(sdk: &SdkConfig, config: &Config) -> Self {
         let ecs = aws_sdk_ecs::Client::new(sdk);
         let elb = aws_sdk_elasticloadbalancingv2::Client::new(sdk);
-        let ec2 = aws_sdk_ec2::Client::new(sdk);
-        let ssm = aws_sdk_ssm::Client::new(sdk);
-
-        let services = ecs
-            .describe_services()
-            .cluster(&config.cluster)
-            .services(&config.service)
-            .send()
-            .await
-            .unwrap();
-        let lbs = elb.describe_load_balancers().send().await.unwrap();
-        let ours: Vec<_> = lbs
-            .load_balancers()
-            .iter()
-            .filter(|lb| lb.load_balancer_name() == Some(config.load_balancer_name.as_str()))
-            .collect();
-        let mut listeners = Vec::new();
-        for lb in &ours {
-            let out = elb
-                .describe_listeners()
-                .load_balancer_arn(lb.load_balancer_arn().unwrap())
-                .send()
-                .await
-                .unwrap();
-            for l in out.listeners() {
-                let target = l
-                    .default_actions()
-                    .iter()
-                    .find_map(|a| a.target_group_arn())
-                    .unwrap_or_default();
-                listeners.push((
-                    l.protocol().unwrap().as_str().to_string(),
-                    l.port().unwrap(),
-                    target.to_string(),
-                ));
-            }
-        }
-        listeners.sort();
-        let addresses = ec2
-            .describe_addresses()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name(format!("tag:{STACK_TAG_KEY}"))
-                    .values(&config.stack_tag)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        let targets = |arn: String| {
-            let request = elb.describe_target_health().target_group_arn(arn);
-            async move {
-                let mut ips: Vec<String> = request
-                    .send()
-                    .await
-                    .unwrap()
-                    .target_health_descriptions()
-                    .iter()
-                    .filter_map(|d| d.target().and_then(|t| t.id()).map(str::to_string))
-                    .collect();
-                ips.sort();
-                ips
-            }
-        };
-        let advertised = ssm
-            .get_parameter()
-            .name(&config.advertise_ips_parameter)
-            .send()
-            .await
-            .unwrap();
+        // Independent reads at once; boxed, as SDK futures are large.
+        let (
+            desired_count,
+            (load_balancers, listeners),
+            addresses,
+            jvb_targets,
+            web_targets,
+            advertised,
+            tasks,
+            dns_record,
+        ) = tokio::join!(
+            Box::pin(desired_count(&ecs, config)),
+            Box::pin(load_balancers(&elb, config)),
+            Box::pin(addresses(sdk, config)),
+            Box::pin(targets(&elb, &config.jvb_target_group_arn)),
+            Box::pin(targets(&elb, &config.web_target_group_arn)),
+            Box::pin(advertised(sdk, config)),
+            Box::pin(tasks(&ecs, config)),
+            Box::pin(dns_record(sdk, config)),
+        );
         Self {
-            tasks: tasks(&ecs, config).await,
-            dns_record: dns_record(sdk, config).await,
-            desired_count: services.services()[0].desired_count(),
-            load_balancers: ours
-                .iter()
-                .filter_map(|lb| lb.load_balancer_arn().map(str::to_string))
-                .collect(),
+            desired_count,
+            load_balancers,
             listeners,
-            addresses: addresses
-                .addresses()
-                .iter()
-                .filter_map(|a| a.public_ip().map(str::to_string))
-                .collect(),
-            jvb_targets: targets(config.jvb_target_group_arn.clone()).await,
-            web_targets: targets(config.web_target_group_arn.clone()).await,
-            advertised: advertised
-                .parameter()
-                .and_then(|p| p.value())
-                .unwrap_or_default()
-                .to_string(),
+            addresses,
+            jvb_targets,
+            web_targets,
+            advertised,
+            tasks,
+            dns_record,
         }
     }
 
@@ -198,4 +137,91 @@ async fn tasks(ecs: &aws_sdk_ecs::Client, config: &Config) -> Vec<(String, Strin
         .collect();
     tasks.sort();
     tasks
+}
+
+async fn desired_count(ecs: &aws_sdk_ecs::Client, config: &Config) -> i32 {
+    let out = ecs
+        .describe_services()
+        .cluster(&config.cluster)
+        .services(&config.service)
+        .send()
+        .await
+        .unwrap();
+    out.services()[0].desired_count()
+}
+
+/// ARNs of the load balancers with the meeting's name, and all their listeners.
+async fn load_balancers(
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    config: &Config,
+) -> (Vec<String>, Vec<(String, i32, String)>) {
+    let out = elb.describe_load_balancers().send().await.unwrap();
+    let arns: Vec<String> = out
+        .load_balancers()
+        .iter()
+        .filter(|lb| lb.load_balancer_name() == Some(config.load_balancer_name.as_str()))
+        .filter_map(|lb| lb.load_balancer_arn().map(str::to_string))
+        .collect();
+    let mut listeners = Vec::new();
+    for arn in &arns {
+        let out = elb.describe_listeners().load_balancer_arn(arn).send().await.unwrap();
+        for l in out.listeners() {
+            let target = l
+                .default_actions()
+                .iter()
+                .find_map(|a| a.target_group_arn())
+                .unwrap_or_default();
+            listeners.push((
+                l.protocol().unwrap().as_str().to_string(),
+                l.port().unwrap(),
+                target.to_string(),
+            ));
+        }
+    }
+    listeners.sort();
+    (arns, listeners)
+}
+
+async fn addresses(sdk: &SdkConfig, config: &Config) -> Vec<String> {
+    let out = aws_sdk_ec2::Client::new(sdk)
+        .describe_addresses()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name(format!("tag:{STACK_TAG_KEY}"))
+                .values(&config.stack_tag)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    out.addresses()
+        .iter()
+        .filter_map(|a| a.public_ip().map(str::to_string))
+        .collect()
+}
+
+async fn targets(elb: &aws_sdk_elasticloadbalancingv2::Client, target_group_arn: &str) -> Vec<String> {
+    let out = elb
+        .describe_target_health()
+        .target_group_arn(target_group_arn)
+        .send()
+        .await
+        .unwrap();
+    let mut ips: Vec<String> = out
+        .target_health_descriptions()
+        .iter()
+        .filter_map(|d| d.target().and_then(|t| t.id()).map(str::to_string))
+        .collect();
+    ips.sort();
+    ips
+}
+
+async fn advertised(sdk: &SdkConfig, config: &Config) -> String {
+    let out = aws_sdk_ssm::Client::new(sdk)
+        .get_parameter()
+        .name(&config.advertise_ips_parameter)
+        .send()
+        .await
+        .unwrap();
+    out.parameter().and_then(|p| p.value()).unwrap_or_default().to_string()
 }

@@ -103,7 +103,8 @@ impl Scheduler {
         Some(task_state_event(task))
     }
 
-    async fn tasks(&self, desired: DesiredStatus) -> Vec<Task> {
+    /// The service's tasks that ECS reports with this desired status (live ones only for RUNNING).
+    pub async fn tasks(&self, desired: DesiredStatus) -> Vec<Task> {
         let arns = self
             .ecs
             .list_tasks()
@@ -138,7 +139,11 @@ impl Scheduler {
 
     /// Client flows on the load balancer during the minute starting at `minute`, as the NLB's
     /// CloudWatch metrics would show them: media over UDP, signalling over TCP.
-    pub async fn put_flows(&self, load_balancer_dimension: &str, minute: DateTime<Utc>, udp: f64, tcp: f64) {
+    pub async fn put_flows(&self, load_balancer_arn: &str, minute: DateTime<Utc>, udp: f64, tcp: f64) {
+        // The metric dimension is the ARN's `net/<name>/<id>` suffix.
+        let load_balancer_dimension = load_balancer_arn
+            .split_once(":loadbalancer/")
+            .map_or(load_balancer_arn, |(_, dimension)| dimension);
         let datum = |metric: &str, value: f64| {
             MetricDatum::builder()
                 .metric_name(metric)
@@ -217,4 +222,14 @@ fn rand_id() -> u128 {
     use std::hash::{BuildHasher, RandomState};
     let state = RandomState::new();
     (u128::from(state.hash_one(1u8)) << 64) | u128::from(state.hash_one(2u8))
+}
+
+/// The task's private IP as an event carries it (once its ENI is attached).
+pub fn task_ip(event: &Value) -> Option<&str> {
+    event["detail"]["attachments"]
+        .as_array()?
+        .iter()
+        .flat_map(|a| a["details"].as_array().into_iter().flatten())
+        .find(|d| d["name"] == "privateIPv4Address")?["value"]
+        .as_str()
 }

@@ -18,14 +18,39 @@ use serde_json::Value;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+/// Every operation the functions call in a meeting's life, with a custom domain
+/// (shared/src/cloud.rs). `StopTask` and `DeleteListener` only repair drift (a task with stale
+/// advertised IPs, a wrong listener): the plan's unit tests cover them.
+pub const OPERATIONS: &[&str] = &[
+    "DescribeServices",
+    "ListTasks",
+    "DescribeTasks",
+    "DescribeLoadBalancers",
+    "DescribeListeners",
+    "DescribeTags",
+    "DescribeAddresses",
+    "DescribeTargetHealth",
+    "GetParameter",
+    "GetMetricData",
+    "ListResourceRecordSets",
+    "AllocateAddress",
+    "PutParameter",
+    "UpdateService",
+    "CreateLoadBalancer",
+    "CreateListener",
+    "RegisterTargets",
+    "DeregisterTargets",
+    "DeleteLoadBalancer",
+    "ReleaseAddress",
+    "ChangeResourceRecordSets",
+];
+
 /// The suite's promise: whatever happened before, this many schedule ticks bring AWS to the
 /// desired count (a meeting fully up, or nothing left at all).
 pub const TICKS_TO_CONVERGE: u32 = 2;
 /// The functions' SDK gives up on an attempt after this long here (5 s in production); a
 /// timeout fault answers later than this.
 pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
-/// The functions sign with this key, so that faults hit them and not the test's own reads.
-const FUNCTIONS_ACCESS_KEY: &str = "functions-under-test";
 /// Lambda tries an asynchronous invocation (EventBridge's events and schedule) this many times.
 const ASYNC_ATTEMPTS: u32 = 3;
 
@@ -77,6 +102,8 @@ pub struct People {
 pub struct World {
     pub name: String,
     pub h: Harness,
+    /// The access key the functions sign with.
+    caller: String,
     clock: Mutex<Time>,
     people: Mutex<Option<People>>,
     /// When people were last in the meeting.
@@ -88,31 +115,42 @@ pub struct World {
 
 impl World {
     /// A fresh stack named `name` (≤ 24 characters) in `aws`. The functions get the production
-    /// SDK settings with the waits shortened (the scenario's clock is fast, faults are many).
+    /// SDK settings, with the retries' back-off shortened (the scenario's clock is fast).
     pub async fn new(aws: Arc<LocalAws>, name: &str) -> Self {
-        let sdk = aws
-            .sdk_config()
-            .await
+        Self::with_attempt_timeout(aws, name, None).await
+    }
+
+    /// As [`World::new`], with the SDK giving up on an attempt after [`ATTEMPT_TIMEOUT`] (5 s in
+    /// production), so that timeout faults take seconds, not minutes.
+    pub async fn impatient(aws: Arc<LocalAws>, name: &str) -> Self {
+        Self::with_attempt_timeout(aws, name, Some(ATTEMPT_TIMEOUT)).await
+    }
+
+    async fn with_attempt_timeout(aws: Arc<LocalAws>, name: &str, attempt: Option<std::time::Duration>) -> Self {
+        // Faults are aimed at this world's functions by the key they sign with.
+        let caller = format!("functions-{name}");
+        let production = aws.sdk_config().await;
+        let mut timeouts = production
+            .timeout_config()
+            .cloned()
+            .unwrap_or_else(TimeoutConfig::disabled)
+            .to_builder();
+        if let Some(attempt) = attempt {
+            timeouts = timeouts.operation_attempt_timeout(attempt);
+        }
+        let sdk = production
             .to_builder()
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-                FUNCTIONS_ACCESS_KEY,
-                "test",
-                None,
-                None,
-                "local",
+                &caller, "test", None, None, "local",
             )))
             .retry_config(RetryConfig::standard().with_initial_backoff(std::time::Duration::from_millis(20)))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(std::time::Duration::from_secs(1))
-                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                    .operation_timeout(std::time::Duration::from_secs(8))
-                    .build(),
-            )
+            .timeout_config(timeouts.build())
             .build();
+        aws.set_faults(&serde_json::json!([]));
         Self {
             name: name.to_string(),
             h: Harness::on(aws, sdk, name).await,
+            caller,
             clock: Mutex::new(Utc::now()),
             people: Mutex::new(None),
             last_in_use: Mutex::new(None),
@@ -141,15 +179,13 @@ impl World {
             hosted_zone_id: zone_id,
             hostname: format!("{}.meet.example.org", self.name),
         };
-        self.h.app.config.dns = Some(dns.clone());
-        self.h.stack.config.dns = Some(dns);
+        self.h.app.config.dns = Some(dns);
         self
     }
 
     /// Other idle timers for this world's functions (for a cap that a test can reach).
     pub fn set_idle_policy(&mut self, policy: IdlePolicy) {
         self.h.app.config.idle = policy;
-        self.h.stack.config.idle = policy;
     }
 
     pub fn now(&self) -> Time {
@@ -173,23 +209,22 @@ impl World {
         let to = from + by;
         let people = *self.people.lock().unwrap();
         if let Some(people) = people {
-            let dimension = self.load_balancer_dimension().await;
-            if dimension.is_none() {
-                // The meeting's load balancer is gone, and everyone with it.
-                self.people_leave();
-            }
-            let mut minute = from.duration_trunc(Duration::minutes(1)).unwrap();
-            while minute < to {
-                if let Some(dimension) = &dimension {
-                    let scheduler = &self.h.scheduler;
-                    scheduler
-                        .put_flows(dimension, minute, people.media_flows, people.signalling_flows)
-                        .await;
-                    *self.last_flows_end.lock().unwrap() = Some(minute + Duration::minutes(1));
+            match self.load_balancer_arn().await {
+                Some(arn) => {
+                    let mut minute = from.duration_trunc(Duration::minutes(1)).unwrap();
+                    while minute < to {
+                        self.h
+                            .scheduler
+                            .put_flows(&arn, minute, people.media_flows, people.signalling_flows)
+                            .await;
+                        minute += Duration::minutes(1);
+                        *self.last_flows_end.lock().unwrap() = Some(minute);
+                    }
+                    *self.last_in_use.lock().unwrap() = Some(to);
                 }
-                minute += Duration::minutes(1);
+                // The meeting's load balancer is gone, and everyone with it.
+                None => self.people_leave(),
             }
-            *self.last_in_use.lock().unwrap() = Some(to);
         }
         *self.clock.lock().unwrap() = to;
     }
@@ -197,7 +232,7 @@ impl World {
     /// People join the meeting (only a meeting with a load balancer can have them).
     pub async fn people_join(&self, people: People) {
         assert!(
-            self.load_balancer_dimension().await.is_some(),
+            self.load_balancer_arn().await.is_some(),
             "people can only join a meeting that has a load balancer"
         );
         *self.people.lock().unwrap() = Some(people);
@@ -224,10 +259,15 @@ impl World {
                 .is_some_and(|last| self.now() - last < idle)
     }
 
-    async fn load_balancer_dimension(&self) -> Option<String> {
-        let inventory = self.h.inventory().await;
-        let arn = inventory.load_balancers.first()?;
-        arn.split_once(":loadbalancer/").map(|(_, d)| d.to_string())
+    /// The meeting's load balancer, read directly.
+    async fn load_balancer_arn(&self) -> Option<String> {
+        let out = aws_sdk_elasticloadbalancingv2::Client::new(&self.h.sdk)
+            .describe_load_balancers()
+            .names(&self.h.config().load_balancer_name)
+            .send()
+            .await
+            .ok()?;
+        out.load_balancers().first()?.load_balancer_arn().map(str::to_string)
     }
 
     /// The start button (POST /start with the secret); returns the HTTP status.
@@ -322,8 +362,10 @@ impl World {
     }
 
     async fn running_task_arn(&self) -> Option<String> {
-        let snapshot = self.h.app.aws.observe(self.h.config(), false, self.now()).await.ok()?;
-        snapshot.tasks.iter().find(|t| t.is_live()).map(|t| t.arn.clone())
+        let live = self.h.scheduler.tasks(aws_sdk_ecs::types::DesiredStatus::Running).await;
+        live.iter()
+            .find(|t| t.last_status() == Some("RUNNING"))
+            .and_then(|t| t.task_arn().map(str::to_string))
     }
 
     async fn invoke_async<F, Fut>(&self, invoke: F) -> Option<Value>
@@ -422,9 +464,19 @@ impl World {
     pub fn inject(&self, mut rules: Value) {
         self.clear_faults();
         for rule in rules.as_array_mut().into_iter().flatten() {
-            rule["caller"] = FUNCTIONS_ACCESS_KEY.into();
+            rule["caller"] = self.caller.clone().into();
         }
         self.h.aws.set_faults(&rules);
+    }
+
+    /// Whether a cut-off rule among the current ones has tripped.
+    pub fn cut_off_tripped(&self) -> bool {
+        let rules = self.h.aws.faults();
+        rules
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|rule| rule["tripped"] == true)
     }
 
     /// Clears the fault rules, counting the faults they injected.

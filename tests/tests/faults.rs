@@ -6,34 +6,9 @@
 
 use chrono::Duration;
 use lifecycle_tests::local_aws::LocalAws;
-use lifecycle_tests::world::{World, ATTEMPT_TIMEOUT};
+use lifecycle_tests::world::{World, ATTEMPT_TIMEOUT, OPERATIONS};
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-/// Every operation the functions call in a meeting's life with a custom domain (shared/src/cloud.rs).
-const OPERATIONS: &[&str] = &[
-    "DescribeServices",
-    "ListTasks",
-    "DescribeTasks",
-    "DescribeLoadBalancers",
-    "DescribeListeners",
-    "DescribeTags",
-    "DescribeAddresses",
-    "DescribeTargetHealth",
-    "GetParameter",
-    "GetMetricData",
-    "AllocateAddress",
-    "PutParameter",
-    "UpdateService",
-    "CreateLoadBalancer",
-    "CreateListener",
-    "RegisterTargets",
-    "DeregisterTargets",
-    "DeleteLoadBalancer",
-    "ReleaseAddress",
-    "ListResourceRecordSets",
-    "ChangeResourceRecordSets",
-];
 
 /// A meeting's life with `rule` injected into its start and again into its end: click (retried
 /// once by the user), the task's events, a tick while it runs, a manual stop (retried once).
@@ -67,7 +42,10 @@ async fn life_under(w: &World, rule: &Value) -> u64 {
 async fn every_operation_failing_with(kind: &str, rule_for: impl Fn(&str) -> Value) {
     let aws = Arc::new(LocalAws::start());
     for (i, operation) in OPERATIONS.iter().enumerate() {
-        let w = World::new(aws.clone(), &format!("{kind}{i}")).await.with_domain().await;
+        let w = World::impatient(aws.clone(), &format!("{kind}{i}"))
+            .await
+            .with_domain()
+            .await;
         let hits = life_under(&w, &rule_for(operation)).await;
         assert!(
             hits > 0,
@@ -107,13 +85,27 @@ async fn every_call_timing_out_after_it_was_carried_out() {
     .await;
 }
 
+/// The most changes a start or a stop with its clean-up makes (a bound for the loops below).
+const MOST_CHANGES: u32 = 12;
+
 /// Runs `invocation` with AWS answering nothing after the functions' `changes`-th change, and
-/// kills it as Lambda does at its timeout. Returns whether it was cut (it may finish first).
+/// kills it as Lambda does at its timeout. Returns whether the cut-off was reached (an invocation
+/// that makes fewer changes finishes first).
 async fn cut_off_after<F: std::future::Future>(w: &World, changes: u32, invocation: F) -> bool {
-    w.inject(json!([{"kind": "cutoff", "after": changes, "seconds": 30}]));
-    let cut = tokio::time::timeout(std::time::Duration::from_secs(1), invocation)
-        .await
-        .is_err();
+    w.inject(json!([{"kind": "cutoff", "after": changes, "seconds": 60}]));
+    tokio::pin!(invocation);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let cut = loop {
+        tokio::select! {
+            _ = &mut invocation => break w.cut_off_tripped(),
+            _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {
+                if w.cut_off_tripped() {
+                    break true; // dropped here: the Lambda dies with the call in flight
+                }
+                assert!(tokio::time::Instant::now() < deadline, "{}: an invocation hangs with no cut-off", w.name);
+            }
+        }
+    };
     w.clear_faults();
     cut
 }
@@ -123,10 +115,14 @@ async fn a_start_cut_off_after_each_change_is_finished_or_cleaned_up() {
     let aws = Arc::new(LocalAws::start());
     let mut changes = 0;
     loop {
-        let w = World::new(aws.clone(), &format!("cutstart{changes}")).await.with_domain().await;
+        let w = World::new(aws.clone(), &format!("cutstart{changes}"))
+            .await
+            .with_domain()
+            .await;
         if !cut_off_after(&w, changes, w.start_request()).await {
             break; // the whole start fits in `changes` changes: every cut has been tried
         }
+        assert!(changes < MOST_CHANGES, "a start that never ends");
         // The user gave up: the schedule alone brings the account to what the desired count says.
         w.settle().await;
         // Or the user clicks again: the meeting comes up.
@@ -144,7 +140,10 @@ async fn a_stop_and_its_clean_up_cut_off_after_each_change_still_leave_nothing()
     let aws = Arc::new(LocalAws::start());
     let mut changes = 0;
     loop {
-        let w = World::new(aws.clone(), &format!("cutstop{changes}")).await.with_domain().await;
+        let w = World::new(aws.clone(), &format!("cutstop{changes}"))
+            .await
+            .with_domain()
+            .await;
         assert_eq!(w.click().await, 202);
         w.ecs_and_events().await;
         // The manual stop, then the STOPPED event's clean-up, each cut after `changes` changes.
@@ -157,6 +156,7 @@ async fn a_stop_and_its_clean_up_cut_off_after_each_change_still_leave_nothing()
         if !stop_cut && !cleanup_cut {
             break;
         }
+        assert!(changes < MOST_CHANGES, "a stop that never ends");
         if w.h.inventory().await.desired_count == 1 {
             // The stop was cut before it took: the user sees it fail and presses stop again.
             assert_eq!(w.stop().await, 202);

@@ -6,6 +6,7 @@ use chrono::{Duration, DurationRound, Utc};
 use lifecycle::status::Phase;
 use lifecycle_tests::harness::Harness;
 use lifecycle_tests::invoke::{function_url_payload, http_request, scheduled_event};
+use lifecycle_tests::scheduler::task_ip;
 use serde_json::Value;
 
 fn body_json(response: &http::Response<String>) -> Value {
@@ -79,13 +80,8 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     // ECS launches the task; its event registers the IP on both target groups.
     let events = scheduler.step().await;
     assert_eq!(events.len(), 1);
-    let task_ip = events[0]["detail"]["attachments"][0]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "privateIPv4Address")
-        .and_then(|d| d["value"].as_str())
-        .unwrap()
+    let task_ip = task_ip(&events[0])
+        .expect("the event carries the task's IP")
         .to_string();
     for event in events {
         task_state::handle(&app, event, t0 + Duration::seconds(60))
@@ -108,14 +104,9 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     assert!(status["meeting_url"].as_str().unwrap().starts_with("https://"));
 
     // People meet for five minutes, then leave; ten idle minutes later the tick ends it.
-    let lb_dimension = running.load_balancers[0]
-        .split_once(":loadbalancer/")
-        .unwrap()
-        .1
-        .to_string();
     for minute in 1..=5 {
         scheduler
-            .put_flows(&lb_dimension, t0 + Duration::minutes(minute), 3.0, 2.0)
+            .put_flows(&running.load_balancers[0], t0 + Duration::minutes(minute), 3.0, 2.0)
             .await;
     }
     let busy_tick = stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(12))
@@ -219,9 +210,7 @@ async fn people_who_came_in_the_first_minute_count_as_having_joined() {
     let snapshot = app.aws.observe(config, false, now).await.unwrap();
     let lb = snapshot.meeting_load_balancer().unwrap();
     let creation_minute = lb.created_at.duration_trunc(Duration::minutes(1)).unwrap();
-    scheduler
-        .put_flows(lb.metric_dimension().unwrap(), creation_minute, 2.0, 1.0)
-        .await;
+    scheduler.put_flows(&lb.arn, creation_minute, 2.0, 1.0).await;
 
     let tick = stop_meeting::handle(&app, &gate, scheduled_event(), lb.created_at + Duration::minutes(16))
         .await

@@ -7,6 +7,7 @@ use chrono::Duration;
 use lifecycle::config::IdlePolicy;
 use lifecycle::Time;
 use lifecycle_tests::local_aws::LocalAws;
+use lifecycle_tests::scheduler::task_ip;
 use lifecycle_tests::world::{People, World};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -37,14 +38,7 @@ async fn stop_and_settle(w: &World) {
 }
 
 fn private_ip(event: &Value) -> String {
-    event["detail"]["attachments"][0]["details"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|d| d["name"] == "privateIPv4Address")
-        .and_then(|d| d["value"].as_str())
-        .expect("the event carries the task's IP")
-        .to_string()
+    task_ip(event).expect("the event carries the task's IP").to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -270,15 +270,11 @@ async fn main() -> ExitCode {
 /// The NLB's CloudWatch flow counts for the current minute, as people in a call produce them.
 async fn put_flows(sdk: &aws_config::SdkConfig, config: &Config, scheduler: &Scheduler) {
     let inventory = Inventory::read(sdk, config).await;
-    let Some(dimension) = inventory
-        .load_balancers
-        .first()
-        .and_then(|arn| arn.split_once(":loadbalancer/"))
-    else {
+    let Some(load_balancer) = inventory.load_balancers.first() else {
         return;
     };
     let minute = Utc::now()
         .duration_trunc(chrono::Duration::minutes(1))
         .unwrap_or_else(|_| Utc::now());
-    scheduler.put_flows(dimension.1, minute, 2.0, 2.0).await;
+    scheduler.put_flows(load_balancer, minute, 2.0, 2.0).await;
 }

@@ -20,11 +20,11 @@ pub struct Usage {
 /// Figures that are neither configuration nor prices; the report prints them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Estimates {
-    /// NLB creation to active: 2 min 20 s – 2 min 40 s in public apply logs (DESIGN-NOTES §3).
+    /// NLB creation to active: 2 min 20 s – 2 min 40 s in public apply logs (the team's design notes).
     pub nlb_active_seconds: f64,
-    /// Fargate start plus image pull: about a minute (DESIGN-NOTES §3).
+    /// Fargate start plus image pull: about a minute (the team's design notes).
     pub task_start_seconds: f64,
-    /// A new target's registration before health checks even count: 3–5 min per AWS support (DESIGN-NOTES §3).
+    /// A new target's registration before health checks even count: 3–5 min per AWS support (the team's design notes).
     pub target_registration_seconds: f64,
     /// Desired count 0 until the task is gone, the NLB deleted and its address released.
     pub stop_seconds: f64,
@@ -106,7 +106,7 @@ pub struct Design {
     pub custom_domain: bool,
 }
 
-/// The old design (DESIGN-NOTES §1): Perl scripts run by an operator.
+/// The old design (the team's design notes): Perl scripts run by an operator.
 const OLD_TASK_VCPU: f64 = 4.0;
 const OLD_TASK_MEMORY_GB: f64 = 8.0;
 

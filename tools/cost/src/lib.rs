@@ -1,5 +1,5 @@
 //! `make cost`: what the deployed configuration of jitsi-on-demand costs on AWS while idle, per meeting
-//! hour, per meeting and in a typical month, next to the old design it replaces (DESIGN-NOTES §1, §3).
+//! hour, per meeting and in a typical month, next to the old design it replaces (the team's design notes).
 
 pub mod cli;
 pub mod estimate;

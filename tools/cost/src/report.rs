@@ -381,18 +381,18 @@ fn assumptions(report: &Report) -> Vec<String> {
     let (processed_gb, out_gb) = traffic_gb_per_hour(&e.usage, x);
     let mut list = vec![
         format!(
-            "Prices: {} figures of DESIGN-NOTES §3, plus Lambda x86_64, log storage, custom metrics and data \
+            "Prices: {} figures of the team's design notes, plus Lambda x86_64, log storage, custom metrics and data \
              transfer out from the AWS price pages (each entry names its source); list prices, no free tier \
              unless stated.",
             report.prices.region
         ),
-        "Old design (DESIGN-NOTES §1): 4 vCPU / 8 GB x86_64 on FARGATE; the same per-meeting NLB in one subnet \
+        "Old design (the team's design notes): 4 vCPU / 8 GB x86_64 on FARGATE; the same per-meeting NLB in one subnet \
          (its own public IP) plus the task's public IP; no Lambdas, schedule or metric reads; an operator runs \
          scale-down.pl the moment people leave (its best case, no idle timer); logs, Container Insights and \
          domain as this configuration."
             .to_string(),
         format!(
-            "Timings (DESIGN-NOTES §3): NLB active {} (public apply logs: 2 min 20 s – 2 min 40 s), task start \
+            "Timings (the team's design notes): NLB active {} (public apply logs: 2 min 20 s – 2 min 40 s), task start \
              with image pull {}, registration before health checks count {} (AWS support: 3–5 min), health \
              checks {} (interval × healthy threshold, terraform/target_groups.tf), stop {}.",
             duration(x.nlb_active_seconds),
