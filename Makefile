@@ -6,7 +6,7 @@ SHELL := bash
 DEV_BIN := target/debug
 DEV_ZIPS := target/lambda-dev
 
-.PHONY: help setup build test test-rust test-stack test-terraform test-demo test-browser fmt lint deploy demo bench cost
+.PHONY: help setup build test test-rust test-local-stack test-terraform test-demo test-browser fmt lint deploy demo bench cost
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -18,12 +18,12 @@ build: ## Build the functions and tests once (debug profile, reused by every tes
 	cargo build --workspace --bins --tests
 
 test: setup build lint ## Every check: unit, lifecycle against local AWS, Terraform, demo, start page in a browser
-	@# Two streams side by side (each half-idle alone); each target's output is shown when it ends.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-rust test-stack
+	@# Three streams side by side (each mostly waits on its local AWS); each target's output is shown when it ends.
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-rust test-terraform test-local-stack
 	@echo "make test: all checks passed"
 
-test-stack: ## The deployed stack on a local AWS, one after the other: Terraform checks, demo smoke run, browser test
-	$(MAKE) --no-print-directory -j1 test-terraform test-demo test-browser
+test-local-stack: ## The demo's smoke run, then the browser test (each applies the stack to its own local AWS)
+	$(MAKE) --no-print-directory -j1 test-demo test-browser
 
 test-rust: ## Unit tests; the handlers against the local AWS: lifecycle, race, fault and hostile-input suites (with figures)
 	cargo test --workspace -- --show-output --test-threads 4

@@ -13,12 +13,15 @@ for fn in start-meeting task-state stop-meeting; do
   python3 - "$bin_dir/$fn" "$out_dir/$fn/bootstrap.zip" <<'PY'
 import sys, zipfile
 binary, archive = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+import os
+partial = f"{archive}.{os.getpid()}.partial"  # renamed into place: parallel test steps may pack at once
+with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
     info = zipfile.ZipInfo("bootstrap")
     info.external_attr = 0o755 << 16  # executable, as Lambda requires
     info.compress_type = zipfile.ZIP_DEFLATED
     with open(binary, "rb") as f:
         z.writestr(info, f.read())
+os.replace(partial, archive)
 PY
 done
 echo "packed $(ls "$out_dir" | wc -l) functions into $out_dir"

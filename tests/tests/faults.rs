@@ -51,7 +51,7 @@ async fn every_operation_failing_with(kind: &str, rule_for: impl Fn(&str) -> Val
             hits > 0,
             "{operation} was never called: the list of operations is out of date"
         );
-        println!("{kind} on {operation}: {}", w.report());
+        println!("{kind} on {operation}: {}", w.figures());
     }
 }
 
@@ -129,7 +129,7 @@ async fn a_start_cut_off_after_each_change_is_finished_or_cleaned_up() {
         assert_eq!(w.click().await, 202);
         let up = w.settle().await;
         assert_eq!(up.desired_count, 1);
-        println!("start cut after {changes} changes: {}", w.report());
+        println!("start cut after {changes} changes: {}", w.figures());
         changes += 1;
     }
     assert!(changes >= 4, "a start makes several changes, cut after each: {changes}");
@@ -163,7 +163,7 @@ async fn a_stop_and_its_clean_up_cut_off_after_each_change_still_leave_nothing()
         }
         let idle = w.settle().await;
         assert!(idle.is_idle(), "{idle:?}");
-        println!("stop cut after {changes} changes: {}", w.report());
+        println!("stop cut after {changes} changes: {}", w.figures());
         changes += 1;
     }
     assert!(changes >= 3, "a stop makes several changes, cut after each: {changes}");
