@@ -277,11 +277,11 @@ struct ReadySummary {
 }
 
 fn line3(t: &mut String, label: &str, values: &[String; 3], target: &str) {
-    let _ = writeln!(
-        t,
+    let line = format!(
         "{label:<34}{:>15}{:>15}{:>15}   {target}",
         values[0], values[1], values[2]
     );
+    let _ = writeln!(t, "{}", line.trim_end());
 }
 
 fn verdict(met: bool) -> &'static str {
