@@ -25,10 +25,10 @@ binaries="$out/bin/$profile"
 
 scripts/setup.sh --deploy
 echo "==> building the functions (cargo lambda, $profile, x86_64)"
-env "${build_env[@]}" cargo lambda build "${build_flags[@]}" --x86-64 --output-format zip -p start-meeting -p task-state -p stop-meeting
+env "${build_env[@]}" cargo lambda build "${build_flags[@]}" --x86-64 --output-format zip "${FUNCTIONS[@]/#/--package=}"
 cargo build --quiet -p lifecycle-tests --bin bench
 
-for fn in start-meeting task-state stop-meeting; do
+for fn in "${FUNCTIONS[@]}"; do
   rm -rf "${binaries:?}/$fn"
   mkdir -p "$binaries/$fn"
   python3 -m zipfile -e "$zips/$fn/bootstrap.zip" "$binaries/$fn"

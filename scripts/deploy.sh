@@ -22,7 +22,7 @@ python3 -c 'import boto3; boto3.client("sts").get_caller_identity()' >/dev/null 
 scripts/setup.sh --deploy
 echo "==> building the functions (release, $arch)"
 # Only the three functions: the workspace's other binaries (the demo driver, the bench, `cost`) are tools.
-cargo lambda build --release "${build_flags[@]}" --output-format zip -p start-meeting -p task-state -p stop-meeting
+cargo lambda build --release "${build_flags[@]}" --output-format zip "${FUNCTIONS[@]/#/--package=}"
 
 mkdir -p .local && chmod 700 .local
 if [ ! -s .local/start-secret ]; then

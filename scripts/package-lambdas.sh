@@ -5,9 +5,10 @@
 #
 # usage: scripts/package-lambdas.sh <binary_dir> <out_dir>
 set -euo pipefail
+source "$(dirname "$0")/terraform-common.sh"
 [ $# -eq 2 ] || { echo "usage: $0 <binary_dir> <out_dir>" >&2; exit 2; }
 bin_dir=$1 out_dir=$2
-for fn in start-meeting task-state stop-meeting; do
+for fn in "${FUNCTIONS[@]}"; do
   [ -x "$bin_dir/$fn" ] || { echo "ERROR: $bin_dir/$fn is not built (cargo build --workspace --bins)" >&2; exit 1; }
   mkdir -p "$out_dir/$fn"
   python3 - "$bin_dir/$fn" "$out_dir/$fn/bootstrap.zip" <<'PY'

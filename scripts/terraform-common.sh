@@ -1,10 +1,13 @@
-# Shared helpers for scripts/terraform-*.sh (sourced, not run).
+# Shared helpers for the scripts (sourced, not run).
 # shellcheck shell=bash
 
 TERRAFORM_BIN="${TERRAFORM_BIN:-/usr/local/bin/terraform}"
 TF_PLUGIN_DIR="${TF_PLUGIN_DIR:-/opt/tf-plugins}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TF_DIR="$REPO_ROOT/terraform"
+
+# The three Lambda functions (workspace packages and binaries of the same names).
+FUNCTIONS=(start-meeting task-state stop-meeting)
 
 die() { echo "ERROR: $*" >&2; exit 1; }
 

@@ -31,7 +31,7 @@ trap 'exit 130' INT TERM
 
 [ $# -eq 1 ] || die "usage: $0 <lambda_dist_dir>"
 dist="$(cd "$1" 2>/dev/null && pwd)" || die "lambda dist dir not found: $1"
-for fn in start-meeting task-state stop-meeting; do
+for fn in "${FUNCTIONS[@]}"; do
   [ -f "$dist/$fn/bootstrap.zip" ] || die "missing $dist/$fn/bootstrap.zip (build with: cargo lambda build --release --output-format zip)"
 done
 require_terraform

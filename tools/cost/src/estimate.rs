@@ -276,12 +276,18 @@ struct Pricing<'a> {
 }
 
 impl Pricing<'_> {
-    fn task_hour_usd(&self) -> f64 {
+    /// Fargate's (vCPU-hour, GB-hour) prices for the task's architecture.
+    fn fargate_rates(&self) -> (f64, f64) {
         let p = &self.table.prices;
-        let (vcpu, gb) = match self.design.task_architecture {
+        match self.design.task_architecture {
             Architecture::Arm64 => (p.fargate_arm64_vcpu_hour.usd, p.fargate_arm64_gb_hour.usd),
             Architecture::X86_64 => (p.fargate_x86_64_vcpu_hour.usd, p.fargate_x86_64_gb_hour.usd),
-        };
+        }
+    }
+
+    fn task_hour_usd(&self) -> f64 {
+        let p = &self.table.prices;
+        let (vcpu, gb) = self.fargate_rates();
         let on_demand = self.design.task_vcpu * vcpu + self.design.task_memory_gb * gb;
         if self.design.fargate_spot {
             on_demand * (1.0 - p.fargate_spot_discount.fraction)
@@ -292,10 +298,7 @@ impl Pricing<'_> {
 
     fn task_hour_basis(&self) -> String {
         let p = &self.table.prices;
-        let (vcpu, gb) = match self.design.task_architecture {
-            Architecture::Arm64 => (p.fargate_arm64_vcpu_hour.usd, p.fargate_arm64_gb_hour.usd),
-            Architecture::X86_64 => (p.fargate_x86_64_vcpu_hour.usd, p.fargate_x86_64_gb_hour.usd),
-        };
+        let (vcpu, gb) = self.fargate_rates();
         let spot = if self.design.fargate_spot {
             format!(", Spot -{:.0} %", p.fargate_spot_discount.fraction * 100.0)
         } else {
