@@ -4,7 +4,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 DEV_BIN := target/debug
-DEV_ZIPS := target/lambda-dev
+# The one build of the functions per run: every consumer runs or packs these binaries and none
+# builds again (see `build`). The Terraform stream packs them into a folder of its own.
+TERRAFORM_ZIPS := target/lambda-dev/terraform-moto
 
 .PHONY: help setup build test test-rust test-local-stack test-terraform test-demo test-browser fmt lint deploy demo bench cost
 
@@ -16,10 +18,12 @@ setup: ## Install what the tests need (moto); checks Terraform and its offline p
 
 build: ## Build the functions and tests once (debug profile, reused by every test step)
 	cargo build --workspace --bins --tests
+	@scripts/check-build-stable.sh record
 
 test: setup build lint ## Every check: unit, lifecycle against local AWS, Terraform, demo, start page in a browser
 	@# Three streams side by side (each mostly waits on its local AWS); each target's output is shown when it ends.
 	$(MAKE) --no-print-directory -j3 --output-sync=target test-rust test-terraform test-local-stack
+	@scripts/check-build-stable.sh verify
 	@echo "make test: all checks passed"
 
 test-local-stack: ## The demo's smoke run, then the browser test (each applies the stack to its own local AWS)
@@ -29,15 +33,15 @@ test-rust: ## Unit tests; the handlers against the local AWS: lifecycle, race, f
 	cargo test --workspace -- --show-output --test-threads 4
 
 test-terraform: ## fmt/validate/terraform test, apply+destroy against local AWS, checkov
-	scripts/package-lambdas.sh $(DEV_BIN) $(DEV_ZIPS)
+	scripts/package-lambdas.sh $(DEV_BIN) $(TERRAFORM_ZIPS)
 	scripts/terraform-check.sh
-	scripts/terraform-moto.sh $(DEV_ZIPS)
+	scripts/terraform-moto.sh $(TERRAFORM_ZIPS)
 	scripts/terraform-checkov.sh
 
 deploy: ## Build release zips with cargo-lambda (ARCH=arm64|x86_64) and apply the stack to AWS (needs credentials)
 	@scripts/deploy.sh
 
-test-demo: ## The demo's smoke run (CI mode): idle → ready → idle through cargo lambda watch, nothing left
+test-demo: ## The demo's smoke run (CI mode): idle → ready → idle through the built functions, nothing left
 	DEMO_CI=1 scripts/demo.sh
 
 test-browser: ## The start page in headless Debian Chromium against the demo stack; screenshots in target/screenshots
@@ -51,7 +55,7 @@ fmt: ## Format Rust and Terraform
 	cargo fmt --all
 	/usr/local/bin/terraform fmt -recursive terraform
 
-demo: ## The whole lifecycle locally: Terraform on a local AWS, the functions, a live timeline (Ctrl-C ends)
+demo: build ## The whole lifecycle locally: Terraform on a local AWS, the functions, a live timeline (Ctrl-C ends)
 	@scripts/demo.sh
 
 bench: ## Measure the release functions locally: cold start, handler latency, size, memory, time to ready (not in make test)

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # make demo: the project's real Terraform applied to a local AWS (moto plus AWS's own timings), the
-# three functions served by `cargo lambda watch` with the environment Terraform gave them, and a
-# driver playing what AWS does by itself (ECS scheduler, EventBridge, flow metrics). Ctrl-C (or the
-# end of a CI run) destroys everything and leaves no process behind.
+# three functions run as Lambda runs them (target/debug/local-lambda) with the environment and role
+# Terraform gave them, and a driver playing what AWS does by itself (ECS scheduler, EventBridge,
+# flow metrics). Ctrl-C (or the end of a CI run) destroys everything and leaves no process behind.
+#
+# It runs the binaries `make build` made and never builds: it copies them into its own folder first,
+# so a build or another test stream meanwhile cannot change what it runs or what Terraform uploads.
 #
 # env: DEMO_SPEED (default 6: AWS's delays divided by 6), DEMO_CI=1 (non-interactive, full speed:
 #      clicks by itself and exits once the meeting is back to idle), DEMO_BROWSER=1 (non-interactive:
@@ -18,7 +21,7 @@ elif [ "$DEMO_BROWSER" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-15}"
 else export DEMO_SPEED="${DEMO_SPEED:-6}"; fi
 work="$(mktemp -d)"
 export TF_DATA_DIR="$work/tf-data"
-aws_pid="" lambda_pgid="" driver_pid="" applied=""
+aws_pid="" lambda_pgid="" driver_pid="" applied="" STACK_TAG_VALUE=""
 tf_vars=()
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
@@ -31,6 +34,22 @@ cleanup() {
   [ -n "$driver_pid" ] && kill "$driver_pid" 2>/dev/null || true
   [ -n "$lambda_pgid" ] && kill -- "-$lambda_pgid" 2>/dev/null || true
   if [ -n "$applied" ]; then
+    # Interrupted during a meeting: what the functions created (not Terraform's) would block the
+    # destroy (a listener still uses the target groups), so it goes first, as a stop would.
+    python3 - "$aws_port" "$STACK_TAG_VALUE" <<'PY' || true
+import sys, boto3
+port, stack = sys.argv[1], sys.argv[2]
+kw = dict(endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+elb, ec2 = boto3.client("elbv2", **kw), boto3.client("ec2", **kw)
+for lb in elb.describe_load_balancers()["LoadBalancers"]:
+    tags = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"]])["TagDescriptions"][0]["Tags"]
+    if {"Key": "jitsi-on-demand:stack", "Value": stack} in tags:
+        for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+            elb.delete_listener(ListenerArn=listener["ListenerArn"])
+        elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+for address in ec2.describe_addresses(Filters=[{"Name": "tag:jitsi-on-demand:stack", "Values": [stack]}])["Addresses"]:
+    ec2.release_address(AllocationId=address["AllocationId"])
+PY
     tf -chdir="$work/tf" destroy -auto-approve -input=false -no-color "${tf_vars[@]}" >"$work/destroy.log" 2>&1 &&
       echo "  terraform destroy: done" || { echo "  terraform destroy failed:"; tail -20 "$work/destroy.log"; rc=1; }
   fi
@@ -52,12 +71,18 @@ wait_for() { # url seconds
   return 1
 }
 
-say "Preparing (first run: installs moto and cargo-lambda, builds the functions)"
-setup_flags=(--demo)
+say "Preparing"
+setup_flags=()
 if [ "$DEMO_BROWSER" = 1 ]; then setup_flags+=(--browser); fi
 scripts/setup.sh "${setup_flags[@]}"
-cargo build --quiet --workspace --bins
-scripts/package-lambdas.sh target/debug target/lambda-dev >/dev/null
+for bin in "${FUNCTIONS[@]}" local-lambda demo; do
+  [ -x "target/debug/$bin" ] || die "target/debug/$bin is not built: run \`make demo\` (it builds first) or \`make build\`"
+done
+for fn in "${FUNCTIONS[@]}"; do
+  mkdir -p "$work/lambda/$fn" && cp "target/debug/$fn" "$work/lambda/$fn/bootstrap"
+done
+cp target/debug/local-lambda target/debug/demo "$work/"
+scripts/package-lambdas.sh "$work/lambda" "$work/zips" >/dev/null
 
 say "Starting the local AWS"
 aws_port="$(free_port)"
@@ -74,7 +99,7 @@ mkdir -p "$work/tf"
 (cd "$TF_DIR" && tar --exclude=.terraform --exclude='*.tfstate*' -cf - .) | tar -C "$work/tf" -xf -
 # Same configuration as a real deploy; only the endpoint, the architecture of the local build and
 # shorter idle timers (so a whole cycle takes a couple of minutes) differ.
-tf_vars=(-var "aws_endpoint_url=http://127.0.0.1:$aws_port" -var "lambda_dist_dir=$REPO_ROOT/target/lambda-dev"
+tf_vars=(-var "aws_endpoint_url=http://127.0.0.1:$aws_port" -var "lambda_dist_dir=$work/zips"
   -var "start_secret_hash=$secret_hash" -var "lambda_architecture=x86_64"
   -var "grace_minutes=0.5" -var "no_show_minutes=1" -var "idle_minutes=0.5" -var "max_meeting_minutes=10")
 tf -chdir="$work/tf" init -backend=false -plugin-dir="$TF_PLUGIN_DIR" -input=false -no-color >"$work/init.log" 2>&1 ||
@@ -85,39 +110,49 @@ tf -chdir="$work/tf" apply -auto-approve -input=false -no-color "${tf_vars[@]}" 
   { tail -40 "$work/apply.log"; die "terraform apply failed"; }
 echo "  $(grep -E '^Apply complete' "$work/apply.log") ($(( $(date +%s) - t0 )) s)"
 
-# The functions get exactly the environment Terraform deployed them with, plus the local endpoint.
-python3 - "$aws_port" >"$work/lambda.env" <<'PY'
+# Each function gets the environment Terraform deployed it with and, as Lambda gives it, credentials
+# of its own execution role (the local AWS then allows only what that role's policies allow).
+python3 - "$aws_port" "$work" "${FUNCTIONS[@]}" <<'PY'
 import sys, boto3
-client = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1",
-                      aws_access_key_id="test", aws_secret_access_key="test")
-name = next(f["FunctionName"] for f in client.list_functions()["Functions"] if f["FunctionName"].endswith("-start-meeting"))
-for key, value in client.get_function_configuration(FunctionName=name)["Environment"]["Variables"].items():
-    print(f"{key}={value}")
-print(f"AWS_ENDPOINT_URL=http://127.0.0.1:{sys.argv[1]}")
-print("AWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\nAWS_REGION=us-east-1")
+port, work, functions = sys.argv[1], sys.argv[2], sys.argv[3:]
+def client(service):
+    return boto3.client(service, endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test")
+deployed = {f["FunctionName"]: f for f in client("lambda").list_functions()["Functions"]}
+for fn in functions:
+    config = next(c for name, c in deployed.items() if name.endswith(f"-{fn}"))
+    variables = config["Environment"]["Variables"]
+    creds = client("sts").assume_role(RoleArn=config["Role"], RoleSessionName=config["FunctionName"])["Credentials"]
+    with open(f"{work}/lambda/{fn}/env", "w") as env:
+        for key, value in variables.items():
+            env.write(f"{key}={value}\n")
+        env.write(f"AWS_ENDPOINT_URL=http://127.0.0.1:{port}\nAWS_ACCESS_KEY_ID={creds['AccessKeyId']}\n"
+                  f"AWS_SECRET_ACCESS_KEY={creds['SecretAccessKey']}\nAWS_SESSION_TOKEN={creds['SessionToken']}\n")
+    if fn == "start-meeting":  # the stack's settings, for the driver (which plays AWS, not a function)
+        with open(f"{work}/stack.env", "w") as env:
+            env.writelines(f"{key}={value}\n" for key, value in variables.items())
 PY
 
-say "Serving the functions (cargo lambda watch)"
+say "Serving the functions"
 lambda_port="$(free_port)"
-# Unattended runs test the build they began with: an edit meanwhile must not restart the functions.
-reload=()
-if [ "$DEMO_CI" = 1 ] || [ "$DEMO_BROWSER" = 1 ]; then reload=(--ignore-changes); fi
-setsid cargo lambda watch --quiet "${reload[@]}" --invoke-port "$lambda_port" --env-file "$work/lambda.env" >"$work/lambda.log" 2>&1 &
+setsid "$work/local-lambda" "$lambda_port" "$work/lambda" >"$work/lambda.log" 2>&1 &
 lambda_pgid=$!
-wait_for "http://127.0.0.1:$lambda_port/lambda-url/start-meeting/status" 120 ||
-  die "the functions did not answer: $(tail -20 "$work/lambda.log")"
+wait_for "http://127.0.0.1:$lambda_port/lambda-url/start-meeting/status" 60 ||
+  die "the functions did not answer: $(tail -20 "$work/lambda.log") $(tail -5 "$work"/lambda/*/log)"
 echo "  http://127.0.0.1:$lambda_port"
 
 say "Running the meeting lifecycle"
-set -a; source "$work/lambda.env"; set +a
+set -a; source "$work/stack.env"; set +a
+STACK_TAG_VALUE="$STACK_TAG"
+export AWS_ENDPOINT_URL="http://127.0.0.1:$aws_port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 export LAMBDA_PORT="$lambda_port" START_SECRET="$secret"
 if [ "$DEMO_BROWSER" = 1 ]; then
   # The driver plays AWS in the background while the browser test clicks.
-  target/debug/demo &
+  "$work/demo" &
   driver_pid=$!
   node --test-reporter=spec tests/browser/start-page.test.mjs || die "the browser test failed"
   wait "$driver_pid" || die "the driver failed"
   driver_pid=""
 else
-  target/debug/demo
+  "$work/demo"
 fi

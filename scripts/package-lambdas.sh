@@ -3,15 +3,20 @@
 # one executable named bootstrap), so that the tests' Terraform apply reuses the test build
 # instead of compiling the SDKs a second time. `make deploy` uses cargo-lambda's own release zips.
 #
+# Every consumer packs into a folder of its own, so no zip changes under a running Terraform.
+#
 # usage: scripts/package-lambdas.sh <binary_dir> <out_dir>
+#   the binaries are <binary_dir>/<fn> (cargo's layout) or <binary_dir>/<fn>/bootstrap
 set -euo pipefail
 source "$(dirname "$0")/terraform-common.sh"
 [ $# -eq 2 ] || { echo "usage: $0 <binary_dir> <out_dir>" >&2; exit 2; }
 bin_dir=$1 out_dir=$2
 for fn in "${FUNCTIONS[@]}"; do
-  [ -x "$bin_dir/$fn" ] || { echo "ERROR: $bin_dir/$fn is not built (cargo build --workspace --bins)" >&2; exit 1; }
+  binary="$bin_dir/$fn"
+  [ -d "$binary" ] && binary="$binary/bootstrap"
+  [ -x "$binary" ] || die "$binary is not built (make build)"
   mkdir -p "$out_dir/$fn"
-  python3 - "$bin_dir/$fn" "$out_dir/$fn/bootstrap.zip" <<'PY'
+  python3 - "$binary" "$out_dir/$fn/bootstrap.zip" <<'PY'
 import sys, zipfile
 binary, archive = sys.argv[1], sys.argv[2]
 import os

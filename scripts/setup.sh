@@ -2,7 +2,7 @@
 # Installs what `make test` and `make demo` need on a fresh machine, from the package registries
 # only. Terraform and its provider mirror come with the machine image and cannot be installed here.
 #
-# flags: --demo (cargo-lambda), --deploy (cargo-lambda), --browser (Debian chromium and the browser
+# flags: --deploy (cargo-lambda, for release zips: make deploy, make bench), --browser (Debian chromium and the browser
 #        test's npm packages; never a browser downloaded by playwright)
 set -euo pipefail
 source "$(dirname "$0")/terraform-common.sh"
@@ -16,7 +16,7 @@ pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@";
 python3 -c "import moto, flask, werkzeug" 2>/dev/null && [ "$(python3 -c 'import moto; print(moto.__version__)')" = "$MOTO_VERSION" ] ||
   { echo "installing moto[server]==$MOTO_VERSION"; pip_install "moto[server]==$MOTO_VERSION"; }
 flags=" $* "
-if [[ "$flags" == *" --demo "* || "$flags" == *" --deploy "* ]]; then
+if [[ "$flags" == *" --deploy "* ]]; then
   command -v cargo-lambda >/dev/null || { echo "installing cargo-lambda==$CARGO_LAMBDA_VERSION"; pip_install "cargo-lambda==$CARGO_LAMBDA_VERSION"; }
 fi
 if [[ "$flags" == *" --browser "* ]]; then

@@ -1,5 +1,5 @@
 //! A minimal blocking HTTP/1.0 client for loopback services (the local AWS's control endpoints,
-//! `cargo lambda watch`). HTTP/1.0 keeps answers unchunked; nothing here leaves 127.0.0.1.
+//! the local Lambda host). HTTP/1.0 keeps answers unchunked; nothing here leaves 127.0.0.1.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -16,31 +16,8 @@ pub fn http_request(method: &str, path: &str, headers: &[(&str, &str)], body: &s
 /// The same request as the JSON payload a Function URL delivers (payload format 2.0), for
 /// `stop-meeting`, which takes the raw payload.
 pub fn function_url_payload(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Value {
-    let headers: serde_json::Map<String, Value> = headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), Value::String(v.to_string())))
-        .collect();
-    json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "anonymous",
-            "apiId": "localurl",
-            "domainName": "localurl.lambda-url.us-east-1.on.aws",
-            "domainPrefix": "localurl",
-            "http": { "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test" },
-            "requestId": "test",
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": "23/Nov/2026:12:00:00 +0000",
-            "timeEpoch": 1_795_000_000_000_i64
-        },
-        "body": body,
-        "isBase64Encoded": false
-    })
+    let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    crate::lambda::function_url::event(method, path, "", &headers, body.as_bytes())
 }
 
 /// The EventBridge schedule's event for `stop-meeting`.

@@ -6,6 +6,7 @@ pub mod harness;
 pub mod http_client;
 pub mod inventory;
 pub mod invoke;
+pub mod lambda;
 pub mod local_aws;
 pub mod scheduler;
 pub mod stack;

@@ -1,4 +1,4 @@
-//! `make demo`'s driver. The functions run under `cargo lambda watch` against the local AWS; this
+//! `make demo`'s driver. The functions run under `local-lambda` against the local AWS; this
 //! plays the parts AWS plays by itself: the ECS scheduler, EventBridge (task events, the schedule),
 //! the NLB's flow metrics while simulated people meet. It prints the lifecycle as a timeline.
 //!

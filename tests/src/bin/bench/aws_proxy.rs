@@ -2,7 +2,7 @@
 //! wall-clock time during which at least one call was open (the reconcile makes up to eight at
 //! once), so that a handler's time splits into AWS time and the function's own time.
 
-use crate::http1::{read_message, write_response, Message};
+use lifecycle_tests::lambda::http1::{read_message, write_response, Message};
 use std::io::{self, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -2,26 +2,21 @@
 //! its runtime API stand-in, and AWS reached through the timing proxy.
 
 use crate::aws_proxy::AwsProxy;
-use crate::runtime_api::RuntimeApi;
+use lifecycle_tests::lambda::process::LambdaProcess;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// What the deployed functions get (terraform/): the smallest size, the one the target is about.
-const MEMORY_MB: &str = "128";
+const MEMORY_MB: u32 = 128;
 
 pub struct Function<'a> {
     pub name: &'static str,
-    child: Child,
-    runtime: RuntimeApi,
+    process: LambdaProcess,
     proxy: &'a AwsProxy,
-    spawned: Instant,
-    log: PathBuf,
 }
 
 /// One invocation: the handler's time and the part of it spent in AWS calls.
@@ -58,70 +53,32 @@ impl<'a> Function<'a> {
         proxy: &'a AwsProxy,
         log: &Path,
     ) -> Self {
-        let runtime = RuntimeApi::start(name);
-        let log_file = || -> File {
-            OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(log)
-                .unwrap_or_else(|e| panic!("{}: {e}", log.display()))
-        };
-        let mut command = Command::new(binary);
-        // Only what Lambda sets (no HOME, no profile files), so nothing from this machine leaks in.
-        command
-            .env_clear()
-            .envs(stack)
-            .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-            .env("AWS_LAMBDA_FUNCTION_NAME", name)
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", MEMORY_MB)
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_SESSION_TOKEN", "test")
-            .env("AWS_ENDPOINT_URL", proxy.endpoint())
-            .env("LAMBDA_TASK_ROOT", "/var/task")
-            .stdin(Stdio::null())
-            .stdout(log_file())
-            .stderr(log_file());
+        let mut env: Vec<(String, String)> = stack.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        env.extend(
+            [
+                ("AWS_ACCESS_KEY_ID", "test"),
+                ("AWS_SECRET_ACCESS_KEY", "test"),
+                ("AWS_SESSION_TOKEN", "test"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        env.push(("AWS_ENDPOINT_URL".into(), proxy.endpoint()));
         proxy.take();
-        let spawned = Instant::now();
-        let child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
         Self {
             name,
-            child,
-            runtime,
+            process: LambdaProcess::spawn(binary, name, env, MEMORY_MB, log),
             proxy,
-            spawned,
-            log: log.to_path_buf(),
         }
     }
 
     /// Waits for the end of the cold start: the first request to the runtime API.
     pub fn init(&mut self) -> Init {
-        let deadline = Instant::now() + INIT_TIMEOUT;
-        loop {
-            match self.runtime.first_request(Duration::from_millis(20)) {
-                Ok(Some(at)) => {
-                    return Init {
-                        duration: at - self.spawned,
-                        aws: self.proxy.take().busy,
-                    }
-                }
-                Ok(None) => {}
-                Err(error) => self.fail(&error),
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                self.fail(&format!("exited during init ({status})"));
-            }
-            if Instant::now() > deadline {
-                self.fail("did not finish its init within 10 s");
-            }
+        match self.process.init(INIT_TIMEOUT) {
+            Ok(duration) => Init {
+                duration,
+                aws: self.proxy.take().busy,
+            },
+            Err(error) => self.fail(&error),
         }
     }
 
@@ -130,7 +87,7 @@ impl<'a> Function<'a> {
         self.proxy.take();
         let cpu_before = self.cpu_time();
         let answer = self
-            .runtime
+            .process
             .invoke(event, INVOKE_TIMEOUT)
             .unwrap_or_else(|error| self.fail(&error));
         let cpu = self.cpu_time().saturating_sub(cpu_before);
@@ -149,7 +106,7 @@ impl<'a> Function<'a> {
 
     /// CPU time of all the process's threads so far (the first field of each thread's schedstat).
     fn cpu_time(&self) -> Duration {
-        let threads = std::fs::read_dir(format!("/proc/{}/task", self.child.id()));
+        let threads = std::fs::read_dir(format!("/proc/{}/task", self.process.pid()));
         let nanos: u64 = threads
             .into_iter()
             .flatten()
@@ -162,7 +119,7 @@ impl<'a> Function<'a> {
 
     /// Peak resident memory so far (VmHWM), in bytes.
     pub fn peak_rss(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.process.pid())).unwrap_or_default();
         status
             .lines()
             .find_map(|line| line.strip_prefix("VmHWM:"))
@@ -171,13 +128,6 @@ impl<'a> Function<'a> {
     }
 
     fn fail(&self, what: &str) -> ! {
-        panic!("{} {what} (its log: {})", self.name, self.log.display())
-    }
-}
-
-impl Drop for Function<'_> {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        panic!("{} {what} (its log: {})", self.name, self.process.log().display())
     }
 }

@@ -9,9 +9,7 @@
 
 mod aws_proxy;
 mod function;
-mod http1;
 mod report;
-mod runtime_api;
 mod scenarios;
 
 use lifecycle_tests::local_aws::LocalAws;

@@ -3,7 +3,7 @@
 //! (`POST …/invocation/{id}/response` or `…/error`, `POST …/init/error`), and notes when each
 //! happened, which is what Lambda itself measures as init and duration.
 
-use crate::http1::{read_message, write_response, Message};
+use super::http1::{read_message, write_response, Message};
 use serde_json::Value;
 use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
@@ -15,6 +15,8 @@ const PREFIX: &str = "/2018-06-01/runtime/";
 pub struct RuntimeApi {
     port: u16,
     shared: Arc<Shared>,
+    /// One invocation at a time, as one Lambda instance takes them; later callers wait their turn.
+    invoking: Mutex<()>,
 }
 
 /// One invocation as the runtime API saw it.
@@ -63,7 +65,11 @@ impl RuntimeApi {
                 std::thread::spawn(move || serve(stream, &connection));
             }
         });
-        Self { port, shared }
+        Self {
+            port,
+            shared,
+            invoking: Mutex::default(),
+        }
     }
 
     /// The value of `AWS_LAMBDA_RUNTIME_API`.
@@ -84,10 +90,11 @@ impl RuntimeApi {
 
     /// Hands `event` to the function once it asks for one and waits for its answer.
     pub fn invoke(&self, event: &Value, timeout: Duration) -> Result<Answer, String> {
+        let _turn = self.invoking.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let id = {
             let mut state = self.shared.lock();
             state.invocations += 1;
-            let id = format!("bench-{}", state.invocations);
+            let id = format!("local-{}", state.invocations);
             state.queued = Some((id.clone(), event.to_string().into_bytes()));
             state.answered = None;
             self.shared.changed.notify_all();
@@ -170,7 +177,7 @@ fn serve(stream: TcpStream, shared: &Shared) {
                 ("202 Accepted", Vec::new(), br#"{"status":"OK"}"#.to_vec())
             }
             None => {
-                eprintln!("bench: the runtime API stand-in does not know {}", request.start_line);
+                eprintln!("the runtime API stand-in does not know {}", request.start_line);
                 ("404 Not Found", Vec::new(), b"{}".to_vec())
             }
         };

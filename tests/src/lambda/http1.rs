@@ -1,4 +1,5 @@
-//! Just enough HTTP/1.1 for two loopback stand-ins (the Lambda runtime API and the timing proxy):
+//! Just enough HTTP/1.1 for the loopback stand-ins (the Lambda runtime API, the Function URL front,
+//! the bench's timing proxy):
 //! requests and responses with a Content-Length body, on kept-alive connections.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
