@@ -5,8 +5,6 @@ use std::collections::HashMap;
 
 /// The tag key put on everything the functions create, so that it can be found and cleaned up.
 pub const STACK_TAG_KEY: &str = "jitsi-on-demand:stack";
-/// Tag on the load balancer naming the Elastic IP allocation it was created with.
-pub const ALLOCATION_TAG_KEY: &str = "jitsi-on-demand:allocation-id";
 /// Tag on an Elastic IP recording when it was allocated (AWS does not report it).
 pub const ALLOCATED_AT_TAG_KEY: &str = "jitsi-on-demand:allocated-at";
 
@@ -35,6 +33,10 @@ pub struct Config {
 pub struct DnsConfig {
     pub hosted_zone_id: String,
     pub hostname: String,
+    /// Where the hostname points while no meeting runs (Terraform creates the record with it): a
+    /// reserved address that routes nowhere, so the name always resolves (never NXDOMAIN, which
+    /// resolvers would cache) and never to an address this stack no longer holds.
+    pub idle_address: String,
 }
 
 /// When a meeting that is wanted should be ended for lack of use.
@@ -93,6 +95,17 @@ impl Config {
                 })
             }
         };
+        let ipv4 = |name: &'static str| {
+            let value = required(name)?;
+            match value.parse::<std::net::Ipv4Addr>() {
+                Ok(_) => Ok(value),
+                Err(_) => Err(ConfigError::Invalid {
+                    name,
+                    value,
+                    why: "expected an IPv4 address",
+                }),
+            }
+        };
         let minutes = |name: &'static str, default: Duration| match optional(name) {
             None => Ok(default),
             // Fractions are allowed so that `make demo` can run a whole cycle in a couple of minutes.
@@ -125,6 +138,7 @@ impl Config {
             (Some(hosted_zone_id), Some(hostname)) => Some(DnsConfig {
                 hosted_zone_id,
                 hostname: hostname.trim_end_matches('.').to_ascii_lowercase(),
+                idle_address: ipv4("DNS_IDLE_ADDRESS")?,
             }),
             (None, None) => None,
             (Some(_), None) => return Err(ConfigError::Missing("MEETING_HOSTNAME")),
@@ -251,7 +265,21 @@ mod tests {
             ConfigError::Missing("MEETING_HOSTNAME")
         );
         v.insert("MEETING_HOSTNAME".into(), "Meet.Example.org.".into());
+        assert_eq!(
+            Config::from_vars(&v).unwrap_err(),
+            ConfigError::Missing("DNS_IDLE_ADDRESS")
+        );
+        v.insert("DNS_IDLE_ADDRESS".into(), "192.0.2.300".into());
+        assert!(matches!(
+            Config::from_vars(&v),
+            Err(ConfigError::Invalid {
+                name: "DNS_IDLE_ADDRESS",
+                ..
+            })
+        ));
+        v.insert("DNS_IDLE_ADDRESS".into(), "192.0.2.1".into());
         let dns = Config::from_vars(&v).unwrap().dns.unwrap();
         assert_eq!(dns.hostname, "meet.example.org");
+        assert_eq!(dns.idle_address, "192.0.2.1");
     }
 }

@@ -6,6 +6,7 @@
 pub mod cloud;
 pub mod config;
 pub mod events;
+pub mod idle;
 pub mod model;
 pub mod page;
 pub mod plan;

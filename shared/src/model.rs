@@ -22,8 +22,8 @@ pub struct Snapshot {
     pub advertised: Advertised,
     /// The meeting hostname's A record, when a hosted zone is configured and the record exists.
     pub dns_record: Option<DnsRecord>,
-    /// Flow activity on the load balancer; read only when deciding about idleness.
-    pub activity: Option<Activity>,
+    /// The meeting load balancer's traffic per minute; read only when deciding about idleness.
+    pub traffic: Option<Traffic>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,9 +64,16 @@ pub struct LoadBalancer {
     pub dns_name: String,
     pub state: LoadBalancerState,
     pub created_at: Time,
-    /// The Elastic IP allocation it was created with, from its creation tag.
-    pub allocation_id: Option<String>,
+    /// The addresses AWS reports on the load balancer itself (`LoadBalancerAddresses`, one per
+    /// subnet mapping): the source of truth for the meeting's address while it exists.
+    pub addresses: Vec<LoadBalancerAddress>,
     pub listeners: Vec<Listener>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadBalancerAddress {
+    pub allocation_id: String,
+    pub public_ip: String,
 }
 
 impl LoadBalancer {
@@ -136,11 +143,22 @@ pub struct DnsRecord {
     pub ttl: i64,
 }
 
-/// What CloudWatch says about client flows on the meeting's load balancer since it was created.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Activity {
-    /// The end of the last minute with at least one active flow (media or signalling).
-    pub last_active: Option<Time>,
+/// What CloudWatch reports of the meeting load balancer's traffic since it was created, per
+/// minute. Minutes without traffic have no datapoint (AWS publishes these metrics only when they
+/// are not zero), so they are simply absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Traffic {
+    pub minutes: Vec<TrafficMinute>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrafficMinute {
+    /// The start of the minute (CloudWatch stamps a datapoint with the start of its period).
+    pub minute: Time,
+    /// Bytes through the UDP listener: the video bridge's media.
+    pub media_bytes: f64,
+    /// Bytes through the web listener (TCP or TLS 443): the page and its XMPP signalling.
+    pub signalling_bytes: f64,
 }
 
 impl Snapshot {
@@ -151,19 +169,33 @@ impl Snapshot {
             .min_by(|a, b| (a.created_at, &a.arn).cmp(&(b.created_at, &b.arn)))
     }
 
-    /// The address the meeting uses: the load balancer's own, or else the lowest free one, so
-    /// that two concurrent starts pick the same address and release the other.
-    pub fn meeting_address(&self) -> Option<&Address> {
+    /// The address the meeting uses. While a load balancer exists, the one AWS reports on it
+    /// (even if it is missing from the tagged addresses); before, the lowest free one, so that
+    /// concurrent starts pick the same address and release the others.
+    pub fn meeting_address(&self) -> Option<Address> {
         if let Some(lb) = self.meeting_load_balancer() {
-            return lb
-                .allocation_id
-                .as_ref()
-                .and_then(|id| self.addresses.iter().find(|a| &a.allocation_id == id));
+            let own = lb.addresses.first()?;
+            let listed = self.addresses.iter().find(|a| a.allocation_id == own.allocation_id);
+            return Some(Address {
+                allocation_id: own.allocation_id.clone(),
+                public_ip: own.public_ip.clone(),
+                associated: true,
+                allocated_at: listed.and_then(|a| a.allocated_at),
+            });
         }
         self.addresses
             .iter()
             .filter(|a| !a.associated)
             .min_by(|a, b| a.allocation_id.cmp(&b.allocation_id))
+            .cloned()
+    }
+
+    /// Whether any load balancer of the stack holds this allocation.
+    pub fn held_by_load_balancer(&self, allocation_id: &str) -> bool {
+        self.load_balancers
+            .iter()
+            .flat_map(|lb| &lb.addresses)
+            .any(|a| a.allocation_id == allocation_id)
     }
 
     pub fn live_task_ips(&self) -> Vec<&str> {

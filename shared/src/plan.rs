@@ -1,8 +1,9 @@
 //! The decision: from a [`Snapshot`] of what exists to the steps that move it toward what should.
 //! Pure functions over plain values; `reconcile` runs them in a loop with `cloud::Aws`.
 
-use crate::config::{Config, IdlePolicy, JVB_PORT, WEB_PORT};
-use crate::model::{Activity, DnsRecord, ListenerSpec, Snapshot, Time};
+use crate::config::{Config, JVB_PORT, WEB_PORT};
+use crate::idle::{decide_idle, last_in_use};
+use crate::model::{ListenerSpec, Snapshot, Time};
 use serde::Serialize;
 
 /// Why the reconcile runs. Only `Start` and `Stop` change what is wanted; a `Tick` may end an
@@ -48,11 +49,10 @@ pub enum Step {
     WriteAdvertisedIps {
         value: String,
     },
+    /// Points the meeting hostname at `ip`: the meeting's address, or the idle placeholder. The
+    /// record is never deleted (a deleted name is cached as NXDOMAIN for the zone's negative TTL).
     UpsertDnsRecord {
         ip: String,
-    },
-    DeleteDnsRecord {
-        record: DnsRecord,
     },
     SetDesiredCount(i32),
     /// The task started before the advertised IPs changed, so it advertises stale ones.
@@ -144,13 +144,18 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
         }
     }
 
-    let Some(address) = snapshot.meeting_address() else {
+    let address = match (snapshot.meeting_address(), meeting_lb) {
+        (Some(address), _) => address,
         // Everything else hangs on the address; the next round carries on with it.
-        steps.push(Step::AllocateAddress);
-        return steps;
+        (None, None) => {
+            steps.push(Step::AllocateAddress);
+            return steps;
+        }
+        // AWS reports a load balancer's addresses from its creation; never allocate beside one.
+        (None, Some(_)) => return steps,
     };
     for spare in &snapshot.addresses {
-        if !spare.associated && spare.allocation_id != address.allocation_id {
+        if spare.allocation_id != address.allocation_id && releasable(snapshot, spare) {
             steps.push(Step::ReleaseAddress {
                 allocation_id: spare.allocation_id.clone(),
             });
@@ -194,13 +199,10 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
         }
     }
 
-    if config.dns.is_some() {
-        let current = snapshot.dns_record.as_ref().map(|r| r.values.as_slice());
-        if current != Some(std::slice::from_ref(&address.public_ip)) {
-            steps.push(Step::UpsertDnsRecord {
-                ip: address.public_ip.clone(),
-            });
-        }
+    if config.dns.is_some() && !dns_points_at(snapshot, &address.public_ip) {
+        steps.push(Step::UpsertDnsRecord {
+            ip: address.public_ip.clone(),
+        });
     }
     steps
 }
@@ -231,20 +233,34 @@ fn wind_down(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     for lb in &snapshot.load_balancers {
         steps.push(Step::DeleteLoadBalancer { arn: lb.arn.clone() });
     }
-    if config.dns.is_some() {
-        if let Some(record) = &snapshot.dns_record {
-            steps.push(Step::DeleteDnsRecord { record: record.clone() });
-        }
-    }
-    // An address stays attached to the load balancer until AWS has finished deleting it.
-    if snapshot.load_balancers.is_empty() {
-        for address in snapshot.addresses.iter().filter(|a| !a.associated) {
-            steps.push(Step::ReleaseAddress {
-                allocation_id: address.allocation_id.clone(),
+    if let Some(dns) = &config.dns {
+        if !dns_points_at(snapshot, &dns.idle_address) {
+            steps.push(Step::UpsertDnsRecord {
+                ip: dns.idle_address.clone(),
             });
         }
     }
+    for address in snapshot.addresses.iter().filter(|a| releasable(snapshot, a)) {
+        steps.push(Step::ReleaseAddress {
+            allocation_id: address.allocation_id.clone(),
+        });
+    }
     steps
+}
+
+/// An address may go once nothing holds it: no load balancer reports it, AWS has detached it
+/// (that lags the load balancer's deletion), and the meeting hostname no longer points at it.
+fn releasable(snapshot: &Snapshot, address: &crate::model::Address) -> bool {
+    !address.associated
+        && !snapshot.held_by_load_balancer(&address.allocation_id)
+        && !snapshot
+            .dns_record
+            .as_ref()
+            .is_some_and(|r| r.values.contains(&address.public_ip))
+}
+
+fn dns_points_at(snapshot: &Snapshot, ip: &str) -> bool {
+    snapshot.dns_record.as_ref().is_some_and(|r| r.values == [ip])
 }
 
 pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
@@ -265,26 +281,10 @@ pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
     ]
 }
 
-/// Whether a wanted meeting should end now. Flows on the load balancer count both media (UDP)
-/// and signalling (the web socket), so a peer-to-peer 1:1 call keeps the meeting alive.
-fn idle_verdict(snapshot: &Snapshot, policy: &IdlePolicy, now: Time) -> Option<StopReason> {
+/// Whether a wanted meeting should end now (see `idle`: media and sustained signalling count as
+/// use, so a peer-to-peer 1:1 call keeps the meeting alive and a scanner does not).
+fn idle_verdict(snapshot: &Snapshot, policy: &crate::config::IdlePolicy, now: Time) -> Option<StopReason> {
     let started = snapshot.meeting_started_at()?;
-    let activity = snapshot.activity?;
-    decide_idle(started, activity, policy, now)
-}
-
-pub fn decide_idle(started: Time, activity: Activity, policy: &IdlePolicy, now: Time) -> Option<StopReason> {
-    let age = now - started;
-    if age >= policy.max_length {
-        return Some(StopReason::MaxLength);
-    }
-    if age < policy.grace {
-        return None;
-    }
-    // Minutes without datapoints count as no flows: CloudWatch reports nothing for an idle NLB.
-    match activity.last_active {
-        None if age >= policy.no_show => Some(StopReason::NoShow),
-        Some(last) if now - last >= policy.idle => Some(StopReason::Idle),
-        _ => None,
-    }
+    let traffic = snapshot.traffic.as_ref()?;
+    decide_idle(started, last_in_use(traffic), policy, now)
 }

@@ -88,6 +88,7 @@ impl Status {
 
 pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     let address = snapshot.meeting_address();
+    let address = address.as_ref();
     let lb = snapshot.meeting_load_balancer();
     let running = snapshot
         .tasks
@@ -199,7 +200,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         } else {
             Phase::Starting
         }
-    } else if nothing_left(snapshot) {
+    } else if nothing_left(snapshot, config) {
         Phase::Idle
     } else {
         Phase::Stopping
@@ -235,12 +236,18 @@ fn step(name: &'static str, state: StepState, since: Option<Time>, detail: Optio
     }
 }
 
-/// Nothing of the meeting is left that could bill or serve.
-pub fn nothing_left(snapshot: &Snapshot) -> bool {
+/// Nothing of the meeting is left that could bill or serve (the hostname, with a custom domain,
+/// points at the idle placeholder: it is never deleted).
+pub fn nothing_left(snapshot: &Snapshot, config: &Config) -> bool {
+    let dns_idle = match (&config.dns, &snapshot.dns_record) {
+        (_, None) => true,
+        (Some(dns), Some(record)) => record.values == [dns.idle_address.clone()],
+        (None, Some(_)) => false,
+    };
     !snapshot.any_task_present()
         && snapshot.load_balancers.is_empty()
         && snapshot.addresses.is_empty()
-        && snapshot.dns_record.is_none()
+        && dns_idle
         && snapshot.jvb_targets.is_empty()
         && snapshot.web_targets.is_empty()
 }

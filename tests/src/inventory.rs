@@ -19,6 +19,8 @@ pub struct Inventory {
     pub tasks: Vec<(String, String)>,
     /// The meeting hostname's A record values, with a custom domain.
     pub dns_record: Vec<String>,
+    /// Where the hostname points while idle, with a custom domain.
+    pub dns_idle_address: Option<String>,
 }
 
 impl Inventory {
@@ -55,6 +57,7 @@ impl Inventory {
             advertised,
             tasks,
             dns_record,
+            dns_idle_address: config.dns.as_ref().map(|dns| dns.idle_address.clone()),
         }
     }
 
@@ -75,7 +78,10 @@ impl Inventory {
             && self.addresses.is_empty()
             && self.jvb_targets.is_empty()
             && self.web_targets.is_empty()
-            && self.dns_record.is_empty()
+            && match &self.dns_idle_address {
+                None => self.dns_record.is_empty(),
+                Some(idle) => self.dns_record == [idle.clone()],
+            }
     }
 }
 

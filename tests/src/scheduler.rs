@@ -137,14 +137,15 @@ impl Scheduler {
             .collect()
     }
 
-    /// Client flows on the load balancer during the minute starting at `minute`, as the NLB's
-    /// CloudWatch metrics would show them: media over UDP, signalling over TCP.
-    pub async fn put_flows(&self, load_balancer_arn: &str, minute: DateTime<Utc>, udp: f64, tcp: f64) {
+    /// Client traffic through the load balancer during the minute starting at `minute`, as its
+    /// CloudWatch metrics show it (AWS publishes these only for minutes where they are not zero).
+    /// `tls`: the web listener terminates TLS (a custom domain), so its metrics end in `_TLS`.
+    pub async fn put_traffic(&self, load_balancer_arn: &str, minute: DateTime<Utc>, tls: bool, traffic: MinuteTraffic) {
         // The metric dimension is the ARN's `net/<name>/<id>` suffix.
         let load_balancer_dimension = load_balancer_arn
             .split_once(":loadbalancer/")
             .map_or(load_balancer_arn, |(_, dimension)| dimension);
-        let datum = |metric: &str, value: f64| {
+        let datum = |metric: String, value: f64, unit: StandardUnit| {
             MetricDatum::builder()
                 .metric_name(metric)
                 .dimensions(
@@ -155,18 +156,65 @@ impl Scheduler {
                 )
                 .timestamp(aws_smithy_types::DateTime::from_secs(minute.timestamp()))
                 .value(value)
-                .unit(StandardUnit::Count)
+                .unit(unit)
                 .build()
         };
+        let web = if tls { "TLS" } else { "TCP" };
+        let data: Vec<MetricDatum> = [
+            (
+                "ProcessedBytes_UDP".to_string(),
+                traffic.media_bytes,
+                StandardUnit::Bytes,
+            ),
+            (
+                "ActiveFlowCount_UDP".to_string(),
+                traffic.media_flows,
+                StandardUnit::Count,
+            ),
+            (format!("ProcessedBytes_{web}"), traffic.web_bytes, StandardUnit::Bytes),
+            (format!("ActiveFlowCount_{web}"), traffic.web_flows, StandardUnit::Count),
+        ]
+        .into_iter()
+        .filter(|(_, value, _)| *value > 0.0)
+        .map(|(metric, value, unit)| datum(metric, value, unit))
+        .collect();
+        if data.is_empty() {
+            return;
+        }
         self.cloudwatch
             .put_metric_data()
             .namespace("AWS/NetworkELB")
-            .metric_data(datum("ActiveFlowCount_UDP", udp))
-            .metric_data(datum("ActiveFlowCount_TCP", tcp))
+            .set_metric_data(Some(data))
             .send()
             .await
             .unwrap();
     }
+}
+
+/// One minute of client traffic through the meeting's load balancer.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MinuteTraffic {
+    pub media_bytes: f64,
+    pub media_flows: f64,
+    pub web_bytes: f64,
+    pub web_flows: f64,
+}
+
+impl MinuteTraffic {
+    /// An internet scanner's probe of 443: one short TCP flow of a few hundred bytes.
+    pub const PORT_SCAN: Self = Self {
+        media_bytes: 0.0,
+        media_flows: 0.0,
+        web_bytes: 300.0,
+        web_flows: 1.0,
+    };
+    /// A crawler that fetches the page once: one flow, tens of kilobytes, in one minute.
+    pub const PAGE_FETCH: Self = Self {
+        media_bytes: 0.0,
+        media_flows: 0.0,
+        web_bytes: 40_000.0,
+        web_flows: 1.0,
+    };
 }
 
 /// The event EventBridge delivers for a task, in its exact shape (the ENI attachment's type is

@@ -7,9 +7,11 @@ use crate::harness::Harness;
 use crate::inventory::Inventory;
 use crate::invoke::{function_url_payload, http_request, scheduled_event};
 use crate::local_aws::LocalAws;
+use crate::scheduler::MinuteTraffic;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
+use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
 use chrono::{Duration, DurationRound, Utc};
 use lifecycle::config::{DnsConfig, IdlePolicy};
 use lifecycle::plan::wanted_listeners;
@@ -44,6 +46,10 @@ pub const OPERATIONS: &[&str] = &[
     "ReleaseAddress",
     "ChangeResourceRecordSets",
 ];
+
+/// Where Terraform points the meeting hostname while no meeting runs (terraform: a reserved
+/// TEST-NET-1 address).
+pub const IDLE_DNS_ADDRESS: &str = "192.0.2.1";
 
 /// The suite's promise: whatever happened before, this many schedule ticks bring AWS to the
 /// desired count (a meeting fully up, or nothing left at all).
@@ -92,11 +98,42 @@ impl fmt::Display for Figures {
     }
 }
 
-/// People in the meeting, as the NLB's flow metrics show them.
+/// People in the meeting, as the NLB's metrics show them: what they send and receive through it
+/// each minute.
 #[derive(Debug, Clone, Copy)]
 pub struct People {
-    pub media_flows: f64,
-    pub signalling_flows: f64,
+    pub traffic: MinuteTraffic,
+}
+
+impl People {
+    /// Several people on the video bridge: audio and video through the UDP listener.
+    pub const TALKING: Self = Self {
+        traffic: MinuteTraffic {
+            media_bytes: 2_000_000.0,
+            media_flows: 4.0,
+            web_bytes: 30_000.0,
+            web_flows: 4.0,
+        },
+    };
+    /// Two people peer-to-peer: no media through the bridge, only their two signalling
+    /// connections (XMPP pings every 10 s each).
+    pub const ONE_TO_ONE: Self = Self {
+        traffic: MinuteTraffic {
+            media_bytes: 0.0,
+            media_flows: 0.0,
+            web_bytes: 6_000.0,
+            web_flows: 2.0,
+        },
+    };
+    /// One person waiting alone for the others: one signalling connection.
+    pub const WAITING: Self = Self {
+        traffic: MinuteTraffic {
+            media_bytes: 0.0,
+            media_flows: 0.0,
+            web_bytes: 3_000.0,
+            web_flows: 1.0,
+        },
+    };
 }
 
 pub struct World {
@@ -178,7 +215,34 @@ impl World {
         let dns = DnsConfig {
             hosted_zone_id: zone_id,
             hostname: format!("{}.meet.example.org", self.name),
+            idle_address: IDLE_DNS_ADDRESS.into(),
         };
+        // Terraform creates the record, pointing at the placeholder, before any meeting.
+        let placeholder = ResourceRecordSet::builder()
+            .name(&dns.hostname)
+            .r#type(RrType::A)
+            .ttl(60)
+            .resource_records(ResourceRecord::builder().value(IDLE_DNS_ADDRESS).build().unwrap())
+            .build()
+            .unwrap();
+        aws_sdk_route53::Client::new(&self.h.sdk)
+            .change_resource_record_sets()
+            .hosted_zone_id(&dns.hosted_zone_id)
+            .change_batch(
+                ChangeBatch::builder()
+                    .changes(
+                        Change::builder()
+                            .action(ChangeAction::Create)
+                            .resource_record_set(placeholder)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
         self.h.app.config.dns = Some(dns);
         self
     }
@@ -213,10 +277,7 @@ impl World {
                 Some(arn) => {
                     let mut minute = from.duration_trunc(Duration::minutes(1)).unwrap();
                     while minute < to {
-                        self.h
-                            .scheduler
-                            .put_flows(&arn, minute, people.media_flows, people.signalling_flows)
-                            .await;
+                        self.put_traffic(&arn, minute, people.traffic).await;
                         minute += Duration::minutes(1);
                         *self.last_flows_end.lock().unwrap() = Some(minute);
                     }
@@ -227,6 +288,20 @@ impl World {
             }
         }
         *self.clock.lock().unwrap() = to;
+    }
+
+    /// An internet scanner reaches the meeting's address during the current minute (nothing
+    /// when no load balancer exists). It is no one in the meeting: `in_use` does not change.
+    pub async fn scanned(&self, traffic: MinuteTraffic) {
+        if let Some(arn) = self.load_balancer_arn().await {
+            let minute = self.now().duration_trunc(Duration::minutes(1)).unwrap();
+            self.put_traffic(&arn, minute, traffic).await;
+        }
+    }
+
+    async fn put_traffic(&self, arn: &str, minute: Time, traffic: MinuteTraffic) {
+        let tls = self.h.config().certificate_arn.is_some();
+        self.h.scheduler.put_traffic(arn, minute, tls, traffic).await;
     }
 
     /// People join the meeting (only a meeting with a load balancer can have them).
@@ -268,6 +343,23 @@ impl World {
             .await
             .ok()?;
         out.load_balancers().first()?.load_balancer_arn().map(str::to_string)
+    }
+
+    /// Click, ECS launches the task, its event registers it: the meeting is ready. Returns the
+    /// status document.
+    pub async fn ready_meeting(&self) -> Value {
+        assert_eq!(self.click().await, 202);
+        self.ecs_and_events().await;
+        let status = self.status().await;
+        assert_eq!(status["phase"], "ready", "{status}");
+        status
+    }
+
+    /// Ends the meeting by hand and checks that nothing is left.
+    pub async fn stop_and_settle(&self) {
+        assert_eq!(self.stop().await, 202);
+        let idle = self.settle().await;
+        assert!(idle.is_idle(), "{idle:?}");
     }
 
     /// The start button (POST /start with the secret); returns the HTTP status.

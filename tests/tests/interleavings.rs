@@ -111,11 +111,7 @@ async fn perform(w: &World, action: &Action) {
         Action::PeopleJoin => {
             // People can only join a meeting that is up.
             if w.status().await["phase"] == "ready" {
-                w.people_join(People {
-                    media_flows: 3.0,
-                    signalling_flows: 3.0,
-                })
-                .await;
+                w.people_join(People::TALKING).await;
             }
         }
         Action::PeopleLeave => w.people_leave(),

@@ -6,8 +6,16 @@ use chrono::{Duration, DurationRound, Utc};
 use lifecycle::status::Phase;
 use lifecycle_tests::harness::Harness;
 use lifecycle_tests::invoke::{function_url_payload, http_request, scheduled_event};
-use lifecycle_tests::scheduler::task_ip;
+use lifecycle_tests::scheduler::{task_ip, MinuteTraffic};
 use serde_json::Value;
+
+/// A minute of people in a meeting through the bridge.
+const TALKING: MinuteTraffic = MinuteTraffic {
+    media_bytes: 1_500_000.0,
+    media_flows: 3.0,
+    web_bytes: 20_000.0,
+    web_flows: 3.0,
+};
 
 fn body_json(response: &http::Response<String>) -> Value {
     serde_json::from_str(response.body()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.body()))
@@ -106,7 +114,12 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     // People meet for five minutes, then leave; ten idle minutes later the tick ends it.
     for minute in 1..=5 {
         scheduler
-            .put_flows(&running.load_balancers[0], t0 + Duration::minutes(minute), 3.0, 2.0)
+            .put_traffic(
+                &running.load_balancers[0],
+                t0 + Duration::minutes(minute),
+                false,
+                TALKING,
+            )
             .await;
     }
     let busy_tick = stop_meeting::handle(&app, &gate, scheduled_event(), t0 + Duration::minutes(12))
@@ -210,7 +223,7 @@ async fn people_who_came_in_the_first_minute_count_as_having_joined() {
     let snapshot = app.aws.observe(config, false, now).await.unwrap();
     let lb = snapshot.meeting_load_balancer().unwrap();
     let creation_minute = lb.created_at.duration_trunc(Duration::minutes(1)).unwrap();
-    scheduler.put_flows(&lb.arn, creation_minute, 2.0, 1.0).await;
+    scheduler.put_traffic(&lb.arn, creation_minute, false, TALKING).await;
 
     let tick = stop_meeting::handle(&app, &gate, scheduled_event(), lb.created_at + Duration::minutes(16))
         .await

@@ -4,37 +4,14 @@
 //! invariants after every invocation and prints what it checked (`cargo test -- --show-output`).
 
 use chrono::Duration;
-use lifecycle::config::IdlePolicy;
-use lifecycle::Time;
 use lifecycle_tests::local_aws::LocalAws;
 use lifecycle_tests::scheduler::task_ip;
-use lifecycle_tests::world::{People, World};
+use lifecycle_tests::world::{People, World, IDLE_DNS_ADDRESS};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-const TALKING: People = People {
-    media_flows: 4.0,
-    signalling_flows: 2.0,
-};
-
 async fn world(name: &str) -> World {
     World::new(Arc::new(LocalAws::start()), name).await
-}
-
-/// Click, ECS launches the task, its event registers it: the meeting is ready.
-async fn ready_meeting(w: &World) -> Value {
-    assert_eq!(w.click().await, 202);
-    w.ecs_and_events().await;
-    let status = w.status().await;
-    assert_eq!(status["phase"], "ready", "{status}");
-    status
-}
-
-/// Ends the meeting by hand and checks that nothing is left.
-async fn stop_and_settle(w: &World) {
-    assert_eq!(w.stop().await, 202);
-    let idle = w.settle().await;
-    assert!(idle.is_idle(), "{idle:?}");
 }
 
 fn private_ip(event: &Value) -> String {
@@ -42,22 +19,30 @@ fn private_ip(event: &Value) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_starts_at_once_make_one_meeting() {
-    let w = world("twostarts").await;
-    let (a, b) = tokio::join!(w.start_request(), w.start_request());
-    assert_eq!((w.after_http(a).await, w.after_http(b).await), (202, 202));
-    w.ecs_and_events().await;
-    assert_eq!(w.status().await["phase"], "ready");
-    let inventory = w.settle().await;
-    assert_eq!(inventory.load_balancers.len(), 1);
-    stop_and_settle(&w).await;
+async fn three_starts_at_once_make_one_meeting_with_one_address_every_time() {
+    // Seen on the local AWS before it attached Elastic IPs as AWS does: three concurrent starts
+    // and a tick left 14 addresses, about one run in five. Repeated, so an unlucky interleaving
+    // shows up; the world checks after every invocation that at most one address is left.
+    let w = world("threestarts").await;
+    for _ in 0..8 {
+        let (a, b, c) = tokio::join!(w.start_request(), w.start_request(), w.start_request());
+        for status in [a, b, c] {
+            assert_eq!(w.after_http(status).await, 202);
+        }
+        w.tick().await;
+        w.ecs_and_events().await;
+        assert_eq!(w.status().await["phase"], "ready");
+        let inventory = w.settle().await;
+        assert_eq!((inventory.load_balancers.len(), inventory.addresses.len()), (1, 1));
+        w.stop_and_settle().await;
+    }
     w.report();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_during_a_stop_keeps_the_load_balancer_if_it_is_still_there() {
     let w = world("startinstop").await;
-    ready_meeting(&w).await;
+    w.ready_meeting().await;
     let before = w.h.inventory().await;
 
     assert_eq!(w.stop().await, 202);
@@ -79,20 +64,20 @@ async fn a_start_during_a_stop_keeps_the_load_balancer_if_it_is_still_there() {
         "the new task is registered, the old one gone"
     );
 
-    stop_and_settle(&w).await;
+    w.stop_and_settle().await;
     w.report();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_after_the_load_balancer_is_deleted_makes_a_new_meeting() {
     let w = world("startafterstop").await;
-    ready_meeting(&w).await;
+    w.ready_meeting().await;
     assert_eq!(w.stop().await, 202);
     w.ecs_and_events().await;
     assert!(w.h.inventory().await.is_idle());
-    ready_meeting(&w).await;
+    w.ready_meeting().await;
     w.settle().await;
-    stop_and_settle(&w).await;
+    w.stop_and_settle().await;
     w.report();
 }
 
@@ -109,21 +94,21 @@ async fn a_stop_during_a_start_wins_or_loses_but_leaves_a_consistent_account() {
     let (start, stop) = tokio::join!(w.start_request(), w.stop_request());
     assert_eq!((w.after_http(start).await, w.after_http(stop).await), (202, 202));
     w.settle().await;
-    stop_and_settle(&w).await;
+    w.stop_and_settle().await;
     w.report();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manual_stop_while_the_idle_timer_runs() {
     let w = world("stopidle").await;
-    ready_meeting(&w).await;
-    w.people_join(TALKING).await;
+    w.ready_meeting().await;
+    w.people_join(People::TALKING).await;
     w.advance(Duration::minutes(12)).await;
     w.people_leave();
     w.advance(Duration::minutes(5)).await;
     let tick = w.tick().await.expect("the tick runs");
     assert!(tick["stop_reason"].is_null(), "five idle minutes are not ten: {tick}");
-    stop_and_settle(&w).await;
+    w.stop_and_settle().await;
     w.report();
 }
 
@@ -178,14 +163,14 @@ async fn task_events_duplicated_out_of_order_late_foreign_or_malformed_change_no
         assert_eq!(w.h.inventory().await, ready, "{event} changed something: {answer}");
     }
     w.settle().await;
-    stop_and_settle(&w).await;
+    w.stop_and_settle().await;
     w.report();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_task_is_replaced_and_the_meeting_keeps_its_address() {
     let w = world("crash").await;
-    let before = ready_meeting(&w).await;
+    let before = w.ready_meeting().await;
     let old = w.h.inventory().await;
 
     let stopped = w.crash().await.expect("the task is running");
@@ -206,129 +191,14 @@ async fn a_crashed_task_is_replaced_and_the_meeting_keeps_its_address() {
     assert_eq!(new.advertised, old.advertised);
     assert_eq!(new.jvb_targets.len(), 1);
     assert_ne!(new.jvb_targets, old.jvb_targets);
-    stop_and_settle(&w).await;
-    w.report();
-}
-
-/// Ticks once a minute for `minutes`; returns when the tick that ended the meeting ran and why,
-/// if one did.
-async fn tick_every_minute(w: &World, minutes: i64) -> Option<(Time, String)> {
-    for _ in 0..minutes {
-        w.advance(Duration::minutes(1)).await;
-        let tick = w.tick().await.expect("the tick runs");
-        if let Some(reason) = tick["stop_reason"].as_str() {
-            return Some((w.now(), reason.to_string()));
-        }
-    }
-    None
-}
-
-/// The meeting ended at the first tick `timeout` or more after `since`, not a tick earlier.
-fn assert_ended_on_time(ended: Option<(Time, String)>, since: Time, timeout: Duration, why: &str) {
-    let (at, reason) = ended.unwrap_or_else(|| panic!("the meeting was not ended ({why})"));
-    assert_eq!(reason, why);
-    assert!(at - since >= timeout, "ended {} early", timeout - (at - since));
-    assert!(
-        at - Duration::minutes(1) - since < timeout,
-        "ended at {at}, a tick later than {since} + {timeout}"
-    );
-}
-
-fn started_at(status: &Value) -> Time {
-    status["started_at"]
-        .as_str()
-        .expect("a started meeting has a start")
-        .parse()
-        .unwrap()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_one_to_one_call_without_media_through_the_bridge_is_never_ended() {
-    let w = world("onetoone").await;
-    ready_meeting(&w).await;
-    // Two people peer-to-peer: no media on the bridge, only their signalling connections.
-    w.people_join(People {
-        media_flows: 0.0,
-        signalling_flows: 2.0,
-    })
-    .await;
-    assert_eq!(tick_every_minute(&w, 40).await, None);
-    w.people_leave();
-    let idle = w.h.config().idle.idle;
-    let last_flows = w.last_flows_end().expect("they made flows");
-    assert_ended_on_time(tick_every_minute(&w, 15).await, last_flows, idle, "idle");
+    w.stop_and_settle().await;
     w.report();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_person_waiting_for_the_others_is_not_ended_early() {
-    let w = world("oneperson").await;
-    ready_meeting(&w).await;
-    w.people_join(People {
-        media_flows: 0.0,
-        signalling_flows: 1.0,
-    })
-    .await;
-    assert_eq!(tick_every_minute(&w, 30).await, None);
-    w.people_leave();
-    stop_and_settle(&w).await;
-    w.report();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_meeting_nobody_joins_ends_at_the_no_show_timeout_and_not_before() {
-    let w = world("noshow").await;
-    let started = started_at(&ready_meeting(&w).await);
-    let no_show = w.h.config().idle.no_show;
-    let ended = tick_every_minute(&w, no_show.num_minutes() + 2).await;
-    assert_ended_on_time(ended, started, no_show, "no_show");
-    let idle = w.settle().await;
-    assert!(idle.is_idle(), "{idle:?}");
-    w.report();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_meeting_past_its_cap_is_ended_even_with_people_in_it() {
-    let mut w = world("cap").await;
-    let cap = Duration::minutes(30);
-    w.set_idle_policy(IdlePolicy {
-        max_length: cap,
-        ..IdlePolicy::default()
-    });
-    let started = started_at(&ready_meeting(&w).await);
-    w.people_join(TALKING).await;
-    assert_ended_on_time(tick_every_minute(&w, 35).await, started, cap, "max_length");
-    w.people_leave();
-    let idle = w.settle().await;
-    assert!(idle.is_idle(), "{idle:?}");
-    w.report();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn minutes_without_datapoints_count_as_no_flows() {
-    let w = world("gaps").await;
-    ready_meeting(&w).await;
-    w.people_join(TALKING).await;
-    w.advance(Duration::minutes(12)).await;
-    // CloudWatch has no datapoint for an NLB minute without flows: a short gap is not the end…
-    w.people_leave();
-    assert_eq!(tick_every_minute(&w, 6).await, None);
-    w.people_join(TALKING).await;
-    assert_eq!(tick_every_minute(&w, 5).await, None);
-    // …a gap as long as the idle timeout is.
-    w.people_leave();
-    let idle = w.h.config().idle.idle;
-    let last_flows = w.last_flows_end().expect("they made flows");
-    assert_ended_on_time(tick_every_minute(&w, 12).await, last_flows, idle, "idle");
-    let idle = w.settle().await;
-    assert!(idle.is_idle(), "{idle:?}");
-    w.report();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_a_custom_domain_the_record_follows_the_meeting_and_goes_with_it() {
+async fn with_a_custom_domain_the_record_follows_the_meeting_and_returns_to_the_placeholder() {
     let w = world("domain").await.with_domain().await;
-    let status = ready_meeting(&w).await;
+    let status = w.ready_meeting().await;
     let up = w.settle().await;
     assert_eq!(
         up.dns_record, up.addresses,
@@ -336,6 +206,12 @@ async fn with_a_custom_domain_the_record_follows_the_meeting_and_goes_with_it() 
     );
     let hostname = &w.h.config().dns.as_ref().unwrap().hostname;
     assert_eq!(status["meeting_url"], format!("https://{hostname}/"), "{status}");
-    stop_and_settle(&w).await; // settle checks the record is gone with everything else
+    w.stop_and_settle().await;
+    let idle = w.h.inventory().await;
+    assert_eq!(
+        idle.dns_record,
+        [IDLE_DNS_ADDRESS],
+        "the name still resolves, to an address that routes nowhere"
+    );
     w.report();
 }

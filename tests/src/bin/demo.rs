@@ -13,7 +13,7 @@ use lifecycle_tests::http_client::call;
 use lifecycle_tests::inventory::Inventory;
 use lifecycle_tests::invoke::scheduled_event;
 use lifecycle_tests::local_aws::{sdk_config_for, LocalAws};
-use lifecycle_tests::scheduler::Scheduler;
+use lifecycle_tests::scheduler::{MinuteTraffic, Scheduler};
 use serde_json::Value;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -25,6 +25,13 @@ const HEALTH_SECONDS: f64 = 30.0;
 /// How long the simulated people stay once the meeting is ready.
 const MEETING_SECONDS: u64 = 20;
 const CI_DEADLINE: Duration = Duration::from_secs(360);
+/// A minute of a few people on the video bridge, as the NLB's metrics show it.
+const PEOPLE: MinuteTraffic = MinuteTraffic {
+    media_bytes: 1_500_000.0,
+    media_flows: 3.0,
+    web_bytes: 20_000.0,
+    web_flows: 3.0,
+};
 
 /// Who clicks start. Unless a person does, the driver exits once the meeting went ready and back
 /// to idle with nothing left.
@@ -248,7 +255,7 @@ async fn main() -> ExitCode {
             ready_since = None;
         }
         if ready_since.is_some_and(|since| since.elapsed() < Duration::from_secs(MEETING_SECONDS)) {
-            put_flows(&sdk, &config, &scheduler).await;
+            put_traffic(&sdk, &config, &scheduler, PEOPLE).await;
         }
         if clicker != Clicker::Person && was_ready && status["phase"] == "idle" {
             let inventory = Inventory::read(&sdk, &config).await;
@@ -267,8 +274,9 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The NLB's CloudWatch flow counts for the current minute, as people in a call produce them.
-async fn put_flows(sdk: &aws_config::SdkConfig, config: &Config, scheduler: &Scheduler) {
+/// The NLB's CloudWatch traffic for the current minute, as people in a call (or a scanner)
+/// produce it.
+async fn put_traffic(sdk: &aws_config::SdkConfig, config: &Config, scheduler: &Scheduler, traffic: MinuteTraffic) {
     let inventory = Inventory::read(sdk, config).await;
     let Some(load_balancer) = inventory.load_balancers.first() else {
         return;
@@ -276,5 +284,6 @@ async fn put_flows(sdk: &aws_config::SdkConfig, config: &Config, scheduler: &Sch
     let minute = Utc::now()
         .duration_trunc(chrono::Duration::minutes(1))
         .unwrap_or_else(|_| Utc::now());
-    scheduler.put_flows(load_balancer, minute, 2.0, 2.0).await;
+    let tls = config.certificate_arn.is_some();
+    scheduler.put_traffic(load_balancer, minute, tls, traffic).await;
 }

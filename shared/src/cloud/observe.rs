@@ -1,77 +1,18 @@
-//! The one seam to AWS: `observe` reads a [`Snapshot`], `apply` carries out one [`Step`].
-//! No decisions here; they live in `plan`.
+//! Reads: one [`Snapshot`] of everything the plan decides from.
 
-use crate::config::{Config, ALLOCATED_AT_TAG_KEY, ALLOCATION_TAG_KEY, STACK_TAG_KEY};
+use super::{failed, to_chrono, Aws, CloudError};
+use crate::config::{Config, ALLOCATED_AT_TAG_KEY, STACK_TAG_KEY};
 use crate::model::*;
-use crate::plan::Step;
-use aws_config::SdkConfig;
-use aws_sdk_ec2::types::{DomainType, Filter, ResourceType, Tag as Ec2Tag, TagSpecification};
-use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
-    ProtocolEnum, SubnetMapping, Tag as ElbTag, TargetDescription, TargetHealthStateEnum,
-};
-use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
-use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_sdk_ec2::types::Filter;
+use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerStateEnum, TargetHealthStateEnum};
+use aws_sdk_route53::types::RrType;
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use std::fmt;
-
-/// An AWS call that failed, named so that a status document or log says what failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CloudError {
-    pub operation: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for CloudError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed: {}", self.operation, self.message)
-    }
-}
-
-impl std::error::Error for CloudError {}
-
-fn failed<E: std::error::Error>(operation: &'static str) -> impl FnOnce(E) -> CloudError {
-    move |error| CloudError {
-        operation,
-        message: DisplayErrorContext(&error).to_string(),
-    }
-}
-
-/// True when the error says the thing is already gone (deleting twice is fine).
-fn is_not_found<E>(error: &aws_sdk_ec2::error::SdkError<E>) -> bool
-where
-    E: aws_sdk_ec2::error::ProvideErrorMetadata,
-{
-    let code = error.as_service_error().and_then(|e| e.code()).unwrap_or_default();
-    code.contains("NotFound")
-}
-
-#[derive(Debug, Clone)]
-pub struct Aws {
-    ecs: aws_sdk_ecs::Client,
-    elb: aws_sdk_elasticloadbalancingv2::Client,
-    ec2: aws_sdk_ec2::Client,
-    ssm: aws_sdk_ssm::Client,
-    route53: aws_sdk_route53::Client,
-    cloudwatch: aws_sdk_cloudwatch::Client,
-}
 
 impl Aws {
-    pub fn new(sdk: &SdkConfig) -> Self {
-        Self {
-            ecs: aws_sdk_ecs::Client::new(sdk),
-            elb: aws_sdk_elasticloadbalancingv2::Client::new(sdk),
-            ec2: aws_sdk_ec2::Client::new(sdk),
-            ssm: aws_sdk_ssm::Client::new(sdk),
-            route53: aws_sdk_route53::Client::new(sdk),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(sdk),
-        }
-    }
-
-    /// Reads everything the plan needs, the independent calls at once. Flow activity is read
-    /// only when asked for (CloudWatch bills per metric read).
-    pub async fn observe(&self, config: &Config, with_activity: bool, now: Time) -> Result<Snapshot, CloudError> {
+    /// Reads everything the plan needs, the independent calls at once. Traffic is read only when
+    /// asked for (CloudWatch bills per metric read).
+    pub async fn observe(&self, config: &Config, with_traffic: bool, now: Time) -> Result<Snapshot, CloudError> {
         // SDK futures are large; boxed, eight of them at once stay off the stack.
         let (desired_count, tasks, load_balancers, addresses, jvb_targets, web_targets, advertised, dns_record) = tokio::try_join!(
             Box::pin(self.desired_count(config)),
@@ -92,11 +33,11 @@ impl Aws {
             web_targets,
             advertised,
             dns_record,
-            activity: None,
+            traffic: None,
         };
-        if with_activity {
+        if with_traffic {
             if let Some(lb) = snapshot.meeting_load_balancer() {
-                snapshot.activity = Some(Box::pin(self.activity(config, lb, now)).await?);
+                snapshot.traffic = Some(Box::pin(self.traffic(config, lb, now)).await?);
             }
         }
         Ok(snapshot)
@@ -205,10 +146,17 @@ impl Aws {
                 dns_name: lb.dns_name().unwrap_or_default().to_string(),
                 state,
                 created_at: lb.created_time().and_then(to_chrono).unwrap_or_default(),
-                allocation_id: tags
+                addresses: lb
+                    .availability_zones()
                     .iter()
-                    .find(|(k, _)| k == ALLOCATION_TAG_KEY)
-                    .map(|(_, v)| v.clone()),
+                    .flat_map(|zone| zone.load_balancer_addresses())
+                    .filter_map(|a| {
+                        Some(LoadBalancerAddress {
+                            allocation_id: a.allocation_id()?.to_string(),
+                            public_ip: a.ip_address()?.to_string(),
+                        })
+                    })
+                    .collect(),
                 listeners,
                 arn,
             });
@@ -377,23 +325,23 @@ impl Aws {
             }))
     }
 
-    /// The last minute with a client flow on the media (UDP) or signalling (TCP/TLS) listener.
-    async fn activity(&self, config: &Config, lb: &LoadBalancer, now: Time) -> Result<Activity, CloudError> {
+    /// The meeting load balancer's bytes per minute through its media (UDP) and web (TCP or TLS)
+    /// listeners since it was created; `idle` decides what counts as use.
+    async fn traffic(&self, config: &Config, lb: &LoadBalancer, now: Time) -> Result<Traffic, CloudError> {
         use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
         let Some(dimension) = lb.metric_dimension() else {
-            return Ok(Activity::default());
+            return Ok(Traffic::default());
         };
-        let signalling = if config.certificate_arn.is_some() {
-            "ActiveFlowCount_TLS"
+        let web = if config.certificate_arn.is_some() {
+            "ProcessedBytes_TLS"
         } else {
-            "ActiveFlowCount_TCP"
+            "ProcessedBytes_TCP"
         };
-        let queries = ["ActiveFlowCount_UDP", signalling]
+        let queries = [("media", "ProcessedBytes_UDP"), ("signalling", web)]
             .into_iter()
-            .enumerate()
-            .map(|(i, metric)| {
+            .map(|(id, metric)| {
                 MetricDataQuery::builder()
-                    .id(format!("flows{i}"))
+                    .id(id)
                     .metric_stat(
                         MetricStat::builder()
                             .metric(
@@ -404,7 +352,7 @@ impl Aws {
                                     .build(),
                             )
                             .period(60)
-                            .stat("Maximum")
+                            .stat("Sum")
                             .build(),
                     )
                     .build()
@@ -424,220 +372,30 @@ impl Aws {
             .send()
             .await
             .map_err(failed("cloudwatch:GetMetricData"))?;
-        let last_active = out
-            .metric_data_results()
-            .iter()
-            .flat_map(|r| r.timestamps().iter().zip(r.values()))
-            .filter(|(_, value)| **value > 0.0)
-            .filter_map(|(at, _)| to_chrono(at))
-            .max()
-            .map(|minute| minute + Duration::minutes(1));
-        Ok(Activity { last_active })
-    }
-
-    pub async fn apply(&self, config: &Config, step: &Step, now: Time) -> Result<(), CloudError> {
-        match step {
-            Step::AllocateAddress => {
-                let tags = TagSpecification::builder()
-                    .resource_type(ResourceType::ElasticIp)
-                    .tags(ec2_tag(STACK_TAG_KEY, &config.stack_tag))
-                    .tags(ec2_tag(ALLOCATED_AT_TAG_KEY, &now.to_rfc3339()))
-                    .tags(ec2_tag("Name", &config.load_balancer_name))
-                    .build();
-                self.ec2
-                    .allocate_address()
-                    .domain(DomainType::Vpc)
-                    .tag_specifications(tags)
-                    .send()
-                    .await
-                    .map_err(failed("ec2:AllocateAddress"))?;
-            }
-            Step::ReleaseAddress { allocation_id } => {
-                match self.ec2.release_address().allocation_id(allocation_id).send().await {
-                    Err(e) if !is_not_found(&e) => return Err(failed("ec2:ReleaseAddress")(e)),
-                    _ => {}
+        let mut minutes: Vec<TrafficMinute> = Vec::new();
+        for result in out.metric_data_results() {
+            let media = result.id() == Some("media");
+            for (at, bytes) in result.timestamps().iter().zip(result.values()) {
+                let Some(minute) = to_chrono(at) else { continue };
+                let index = match minutes.iter().position(|m| m.minute == minute) {
+                    Some(index) => index,
+                    None => {
+                        minutes.push(TrafficMinute {
+                            minute,
+                            media_bytes: 0.0,
+                            signalling_bytes: 0.0,
+                        });
+                        minutes.len() - 1
+                    }
+                };
+                if media {
+                    minutes[index].media_bytes += bytes;
+                } else {
+                    minutes[index].signalling_bytes += bytes;
                 }
             }
-            Step::CreateLoadBalancer { allocation_id } => {
-                self.elb
-                    .create_load_balancer()
-                    .name(&config.load_balancer_name)
-                    .r#type(LoadBalancerTypeEnum::Network)
-                    .scheme(LoadBalancerSchemeEnum::InternetFacing)
-                    .subnet_mappings(
-                        SubnetMapping::builder()
-                            .subnet_id(&config.subnet_id)
-                            .allocation_id(allocation_id)
-                            .build(),
-                    )
-                    .tags(ElbTag::builder().key(STACK_TAG_KEY).value(&config.stack_tag).build())
-                    .tags(ElbTag::builder().key(ALLOCATION_TAG_KEY).value(allocation_id).build())
-                    .send()
-                    .await
-                    .map_err(failed("elasticloadbalancing:CreateLoadBalancer"))?;
-            }
-            Step::DeleteLoadBalancer { arn } => {
-                self.elb
-                    .delete_load_balancer()
-                    .load_balancer_arn(arn)
-                    .send()
-                    .await
-                    .map_err(failed("elasticloadbalancing:DeleteLoadBalancer"))?;
-            }
-            Step::CreateListener {
-                load_balancer_arn,
-                spec,
-            } => {
-                let action = Action::builder()
-                    .r#type(ActionTypeEnum::Forward)
-                    .target_group_arn(&spec.target_group_arn)
-                    .build();
-                self.elb
-                    .create_listener()
-                    .load_balancer_arn(load_balancer_arn)
-                    .protocol(ProtocolEnum::from(spec.protocol.as_str()))
-                    .port(spec.port)
-                    .default_actions(action)
-                    .set_certificates(
-                        spec.certificate_arn
-                            .as_ref()
-                            .map(|arn| vec![Certificate::builder().certificate_arn(arn).build()]),
-                    )
-                    .send()
-                    .await
-                    .map_err(failed("elasticloadbalancing:CreateListener"))?;
-            }
-            Step::DeleteListener { arn } => {
-                self.elb
-                    .delete_listener()
-                    .listener_arn(arn)
-                    .send()
-                    .await
-                    .map_err(failed("elasticloadbalancing:DeleteListener"))?;
-            }
-            Step::RegisterTargets { target_group_arn, ips } => {
-                self.elb
-                    .register_targets()
-                    .target_group_arn(target_group_arn)
-                    .set_targets(Some(target_descriptions(ips)))
-                    .send()
-                    .await
-                    .map_err(failed("elasticloadbalancing:RegisterTargets"))?;
-            }
-            Step::DeregisterTargets { target_group_arn, ips } => {
-                self.elb
-                    .deregister_targets()
-                    .target_group_arn(target_group_arn)
-                    .set_targets(Some(target_descriptions(ips)))
-                    .send()
-                    .await
-                    .map_err(failed("elasticloadbalancing:DeregisterTargets"))?;
-            }
-            Step::WriteAdvertisedIps { value } => {
-                self.ssm
-                    .put_parameter()
-                    .name(&config.advertise_ips_parameter)
-                    .value(value)
-                    .overwrite(true)
-                    .send()
-                    .await
-                    .map_err(failed("ssm:PutParameter"))?;
-            }
-            Step::UpsertDnsRecord { ip } => {
-                let record = DnsRecord {
-                    values: vec![ip.clone()],
-                    ttl: 60,
-                };
-                self.change_dns(config, ChangeAction::Upsert, &record).await?;
-            }
-            Step::DeleteDnsRecord { record } => self.change_dns(config, ChangeAction::Delete, record).await?,
-            Step::SetDesiredCount(count) => {
-                self.ecs
-                    .update_service()
-                    .cluster(&config.cluster)
-                    .service(&config.service)
-                    .desired_count(*count)
-                    .send()
-                    .await
-                    .map_err(failed("ecs:UpdateService"))?;
-            }
-            Step::StopTask { arn } => {
-                self.ecs
-                    .stop_task()
-                    .cluster(&config.cluster)
-                    .task(arn)
-                    .reason("jitsi-on-demand: advertised IPs changed since this task started")
-                    .send()
-                    .await
-                    .map_err(failed("ecs:StopTask"))?;
-            }
         }
-        Ok(())
+        minutes.sort_by_key(|m| m.minute);
+        Ok(Traffic { minutes })
     }
-
-    async fn change_dns(&self, config: &Config, action: ChangeAction, record: &DnsRecord) -> Result<(), CloudError> {
-        const OPERATION: &str = "route53:ChangeResourceRecordSets";
-        let Some(dns) = &config.dns else {
-            return Ok(());
-        };
-        let invalid = |e: aws_sdk_route53::error::BuildError| CloudError {
-            operation: OPERATION,
-            message: e.to_string(),
-        };
-        let mut set = ResourceRecordSet::builder()
-            .name(&dns.hostname)
-            .r#type(RrType::A)
-            .ttl(record.ttl);
-        for value in &record.values {
-            set = set.resource_records(ResourceRecord::builder().value(value).build().map_err(invalid)?);
-        }
-        let change = Change::builder()
-            .action(action)
-            .resource_record_set(set.build().map_err(invalid)?)
-            .build();
-        let batch = ChangeBatch::builder()
-            .changes(change.map_err(invalid)?)
-            .build()
-            .map_err(invalid)?;
-        self.route53
-            .change_resource_record_sets()
-            .hosted_zone_id(&dns.hosted_zone_id)
-            .change_batch(batch)
-            .send()
-            .await
-            .map_err(failed(OPERATION))?;
-        Ok(())
-    }
-
-    /// The start secret's SHA-256, hex. Read once per cold start.
-    pub async fn secret_hash(&self, config: &Config) -> Result<String, CloudError> {
-        let out = self
-            .ssm
-            .get_parameter()
-            .name(&config.start_secret_hash_parameter)
-            .with_decryption(true)
-            .send()
-            .await
-            .map_err(failed("ssm:GetParameter"))?;
-        Ok(out
-            .parameter()
-            .and_then(|p| p.value())
-            .unwrap_or_default()
-            .trim()
-            .to_string())
-    }
-}
-
-fn ec2_tag(key: &str, value: &str) -> Ec2Tag {
-    Ec2Tag::builder().key(key).value(value).build()
-}
-
-fn target_descriptions(ips: &[String]) -> Vec<TargetDescription> {
-    ips.iter()
-        .map(|ip| TargetDescription::builder().id(ip).build())
-        .collect()
-}
-
-fn to_chrono(time: &SmithyTime) -> Option<Time> {
-    DateTime::from_timestamp(time.secs(), time.subsec_nanos())
 }
