@@ -1,5 +1,5 @@
 //! Random interleavings of clicks, stops, ticks, ECS events (in order, reversed, twice or lost),
-//! crashes, people coming and going, and AWS faults. The world checks the invariants after every
+//! crashes, people coming and going, three clicks at the same moment, and AWS faults. The world checks the invariants after every
 //! invocation; at the end the account must converge within two ticks, and a stop must leave
 //! nothing. Cases are fixed by a seed (PROPTEST_RNG_SEED and PROPTEST_CASES override it).
 
@@ -26,6 +26,8 @@ enum Delivery {
 #[derive(Debug, Clone)]
 enum Action {
     Click,
+    /// Three people click start at the same moment (the page is shared).
+    ThreeClicks,
     Stop,
     /// Minutes pass, then the schedule fires.
     Tick(i64),
@@ -66,6 +68,7 @@ fn action() -> impl Strategy<Value = Action> {
         .prop_map(|(operation, kind)| Action::Fault { operation, kind });
     prop_oneof![
         4 => Just(Action::Click),
+        2 => Just(Action::ThreeClicks),
         2 => Just(Action::Stop),
         4 => (1i64..=12).prop_map(Action::Tick),
         6 => delivery.prop_map(Action::Ecs),
@@ -81,6 +84,12 @@ async fn perform(w: &World, action: &Action) {
     match action {
         Action::Click => {
             w.click().await;
+        }
+        Action::ThreeClicks => {
+            let (a, b, c) = tokio::join!(w.start_request(), w.start_request(), w.start_request());
+            for status in [a, b, c] {
+                w.after_http(status).await;
+            }
         }
         Action::Stop => {
             w.stop().await;

@@ -3,8 +3,14 @@
 //! After every invocation the invariants are checked against an independent read of the account,
 //! and each check is counted, so that a scenario reports what it proved as figures.
 
+mod checks;
+mod figures;
+mod people;
+
+pub use figures::Figures;
+pub use people::People;
+
 use crate::harness::Harness;
-use crate::inventory::Inventory;
 use crate::invoke::{function_url_payload, http_request, scheduled_event};
 use crate::local_aws::LocalAws;
 use crate::scheduler::MinuteTraffic;
@@ -14,10 +20,8 @@ use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
 use chrono::{Duration, DurationRound, Utc};
 use lifecycle::config::{DnsConfig, IdlePolicy};
-use lifecycle::plan::wanted_listeners;
 use lifecycle::Time;
 use serde_json::Value;
-use std::fmt;
 use std::sync::{Arc, Mutex};
 
 /// Every operation the functions call in a meeting's life, with a custom domain
@@ -59,82 +63,6 @@ pub const TICKS_TO_CONVERGE: u32 = 2;
 pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 /// Lambda tries an asynchronous invocation (EventBridge's events and schedule) this many times.
 const ASYNC_ATTEMPTS: u32 = 3;
-
-/// What a scenario checked. A violated invariant fails the test at once, so these count checks
-/// that held.
-#[derive(Debug, Default, Clone)]
-pub struct Figures {
-    pub invocations: u32,
-    /// Invocations that failed (an AWS fault, a cut-off); AWS or the user retries them.
-    pub failed_invocations: u32,
-    /// AWS calls answered with an injected fault.
-    pub faults_injected: u64,
-    /// Checks after a completed invocation that no target points at a stopped task.
-    pub target_checks: u32,
-    /// Checks while no meeting was wanted and no task was left that nothing bills.
-    pub idle_checks: u32,
-    /// Ticks that ran while people were in the meeting (none may end it before its cap).
-    pub ticks_in_use: u32,
-    /// The most ticks a settle needed to converge (bound: [`TICKS_TO_CONVERGE`]).
-    pub ticks_to_converge: u32,
-}
-
-impl fmt::Display for Figures {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} invocations ({} failed, {} faults injected) · converged within {} tick(s) (bound {}) · \
-             0/{} checks with a target on a stopped task · 0/{} idle checks with something billable · \
-             0/{} ticks in use ended the meeting",
-            self.invocations,
-            self.failed_invocations,
-            self.faults_injected,
-            self.ticks_to_converge,
-            TICKS_TO_CONVERGE,
-            self.target_checks,
-            self.idle_checks,
-            self.ticks_in_use
-        )
-    }
-}
-
-/// People in the meeting, as the NLB's metrics show them: what they send and receive through it
-/// each minute.
-#[derive(Debug, Clone, Copy)]
-pub struct People {
-    pub traffic: MinuteTraffic,
-}
-
-impl People {
-    /// Several people on the video bridge: audio and video through the UDP listener.
-    pub const TALKING: Self = Self {
-        traffic: MinuteTraffic {
-            media_bytes: 2_000_000.0,
-            media_flows: 4.0,
-            web_bytes: 30_000.0,
-            web_flows: 4.0,
-        },
-    };
-    /// Two people peer-to-peer: no media through the bridge, only their two signalling
-    /// connections (XMPP pings every 10 s each).
-    pub const ONE_TO_ONE: Self = Self {
-        traffic: MinuteTraffic {
-            media_bytes: 0.0,
-            media_flows: 0.0,
-            web_bytes: 6_000.0,
-            web_flows: 2.0,
-        },
-    };
-    /// One person waiting alone for the others: one signalling connection.
-    pub const WAITING: Self = Self {
-        traffic: MinuteTraffic {
-            media_bytes: 0.0,
-            media_flows: 0.0,
-            web_bytes: 3_000.0,
-            web_flows: 1.0,
-        },
-    };
-}
 
 pub struct World {
     pub name: String,
@@ -476,115 +404,6 @@ impl World {
             }
         }
         None
-    }
-
-    /// What must hold after any completed invocation, read independently of the code under test.
-    pub async fn check(&self) {
-        let inventory = self.h.inventory().await;
-        let present = inventory.present_task_ips();
-        for ip in inventory.jvb_targets.iter().chain(&inventory.web_targets) {
-            assert!(
-                present.contains(&ip.as_str()),
-                "{}: target {ip} points at no running task: {inventory:?}",
-                self.name
-            );
-        }
-        self.count(|f| f.target_checks += 1);
-        if inventory.desired_count == 0 && present.is_empty() {
-            assert!(
-                inventory.is_idle(),
-                "{}: no meeting is wanted and no task is left, yet something bills: {inventory:?}",
-                self.name
-            );
-            self.count(|f| f.idle_checks += 1);
-        }
-        assert!(
-            inventory.load_balancers.len() <= 1 && inventory.addresses.len() <= 1,
-            "{}: more than one load balancer or address after an invocation: {inventory:?}",
-            self.name
-        );
-    }
-
-    /// Ticks (one a minute, with the ECS scheduler and its events in between) until AWS matches
-    /// the desired count; panics if that takes more than [`TICKS_TO_CONVERGE`]. Returns the
-    /// inventory it converged to.
-    pub async fn settle(&self) -> Inventory {
-        self.clear_faults();
-        for ticks in 1..=TICKS_TO_CONVERGE {
-            self.ecs_and_events().await;
-            self.advance(Duration::minutes(1)).await;
-            self.tick().await;
-            self.ecs_and_events().await;
-            let inventory = self.h.inventory().await;
-            if self.converged(&inventory) {
-                self.count(|f| f.ticks_to_converge = f.ticks_to_converge.max(ticks));
-                return inventory;
-            }
-        }
-        panic!(
-            "{}: not converged within {TICKS_TO_CONVERGE} ticks: {:?}",
-            self.name,
-            self.h.inventory().await
-        );
-    }
-
-    /// A meeting fully up (one address, one load balancer with its listeners, the live task on
-    /// both target groups, the JVB advertising the address), or nothing at all.
-    fn converged(&self, inventory: &Inventory) -> bool {
-        if inventory.desired_count == 0 {
-            return inventory.is_idle();
-        }
-        let config = self.h.config();
-        let mut listeners: Vec<(String, i32, String)> = wanted_listeners(config)
-            .into_iter()
-            .map(|spec| (spec.protocol, spec.port, spec.target_group_arn))
-            .collect();
-        listeners.sort();
-        let live = inventory.present_task_ips();
-        inventory.load_balancers.len() == 1
-            && inventory.listeners == listeners
-            && inventory.addresses.len() == 1
-            && inventory.advertised == inventory.addresses[0]
-            && live.len() == 1
-            && inventory.jvb_targets == live
-            && inventory.web_targets == live
-            && (config.dns.is_none() || inventory.dns_record == inventory.addresses)
-    }
-
-    /// Sets fault rules on the local AWS (see `local_aws/server.py`) for the functions' calls,
-    /// replacing (and counting) those before.
-    pub fn inject(&self, mut rules: Value) {
-        self.clear_faults();
-        for rule in rules.as_array_mut().into_iter().flatten() {
-            rule["caller"] = self.caller.clone().into();
-        }
-        self.h.aws.set_faults(&rules);
-    }
-
-    /// Whether a cut-off rule among the current ones has tripped.
-    pub fn cut_off_tripped(&self) -> bool {
-        let rules = self.h.aws.faults();
-        rules
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|rule| rule["tripped"] == true)
-    }
-
-    /// Clears the fault rules, counting the faults they injected.
-    pub fn clear_faults(&self) -> u64 {
-        let hits: u64 = self
-            .h
-            .aws
-            .faults()
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|rule| rule["hits"].as_u64().unwrap_or(0))
-            .sum();
-        self.h.aws.set_faults(&serde_json::json!([]));
-        self.count(|f| f.faults_injected += hits);
-        hits
     }
 
     fn count(&self, update: impl FnOnce(&mut Figures)) {
