@@ -205,6 +205,7 @@ async fn main() -> ExitCode {
     let mut last_tick = Instant::now();
     let mut ready_since: Option<Instant> = None;
     let mut was_ready = false;
+    let mut scanned_minute = None;
     if clicker == Clicker::Driver {
         if let Err(error) = lambdas.start(&secret) {
             eprintln!("demo: the start failed: {error}");
@@ -254,8 +255,20 @@ async fn main() -> ExitCode {
         if !ready {
             ready_since = None;
         }
-        if ready_since.is_some_and(|since| since.elapsed() < Duration::from_secs(MEETING_SECONDS)) {
-            put_traffic(&sdk, &config, &scheduler, PEOPLE).await;
+        match ready_since.map(|since| since.elapsed() < Duration::from_secs(MEETING_SECONDS)) {
+            Some(true) => put_traffic(&sdk, &config, &scheduler, PEOPLE).await,
+            // Once people have left, a scanner probes the address once a minute: not a person.
+            Some(false) => {
+                let minute = Utc::now().duration_trunc(chrono::Duration::minutes(1)).ok();
+                if minute != scanned_minute {
+                    if scanned_minute.is_none() {
+                        timeline.line("   scanner       probes 443 every minute (300 B): not counted as use");
+                    }
+                    scanned_minute = minute;
+                    put_traffic(&sdk, &config, &scheduler, MinuteTraffic::PORT_SCAN).await;
+                }
+            }
+            None => {}
         }
         if clicker != Clicker::Person && was_ready && status["phase"] == "idle" {
             let inventory = Inventory::read(&sdk, &config).await;
