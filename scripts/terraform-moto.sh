@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Applies the real Terraform configuration against a local moto server, checks the resources through
 # the AWS API, checks the functions' IAM policies (tests/iam_policy_check.py), checks that the
-# service's desired count is left to the Lambdas, destroys, and checks that nothing is left.
+# service's desired count is left to the Lambdas; then adds a custom domain (a hosted zone created in
+# moto) and checks the same again plus the meeting host name's A record, whose value belongs to the
+# Lambdas; destroys, and checks that nothing is left.
 #
 # usage: scripts/terraform-moto.sh <lambda_dist_dir>
 #   <lambda_dist_dir>/<fn>/bootstrap.zip for start-meeting, task-state, stop-meeting (cargo lambda
@@ -51,7 +53,8 @@ export HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=127
 export https_proxy=$HTTPS_PROXY http_proxy=$HTTP_PROXY no_proxy=$NO_PROXY
 
 echo "==> moto_server on $endpoint"
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+# ACM certificates are ISSUED at once (moto waits 60 s by default before it "validates" them).
+MOTO_ACM_VALIDATION_WAIT=0 moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 python3 - "$endpoint" <<'PY' || { cat "$work/moto.log"; die "moto_server did not come up"; }
 import sys, time, urllib.request
@@ -158,6 +161,56 @@ elif [ $rc -ne 0 ]; then
   die "terraform would reset the desired count"
 fi
 
+echo "==> custom domain: a hosted zone in moto, apply again with hosted_zone_id and meeting_hostname"
+hostname="meet.example.test"
+zone_id="$(python3 - "$endpoint" <<'PY'
+import sys, boto3
+r53 = boto3.client("route53", endpoint_url=sys.argv[1], region_name="us-east-1")
+# Route 53 zone IDs start with Z (var.hosted_zone_id checks that); moto draws 22 random letters and
+# digits, so draw until one does.
+for attempt in range(1000):
+    zone = r53.create_hosted_zone(Name="example.test", CallerReference=f"terraform-moto-{attempt}")["HostedZone"]
+    zone_id = zone["Id"].split("/")[-1]
+    if zone_id.startswith("Z"):
+        print(zone_id)
+        sys.exit(0)
+    r53.delete_hosted_zone(Id=zone_id)
+sys.exit("moto gave no zone ID starting with Z")
+PY
+)" || die "could not create a hosted zone in moto"
+vars+=(-var "hosted_zone_id=$zone_id" -var "meeting_hostname=$hostname")
+t0=$(date +%s)
+tf -chdir="$work/tf" apply -auto-approve -input=false -no-color "${vars[@]}" >"$work/apply-domain.log" 2>&1 ||
+  { tail -60 "$work/apply-domain.log"; die "terraform apply with a custom domain against moto failed"; }
+grep -E '^Apply complete' "$work/apply-domain.log"
+echo "    apply took $(( $(date +%s) - t0 )) s"
+tf -chdir="$work/tf" output -json >"$work/outputs-domain.json"
+python3 "$TF_DIR/tests/moto_assert.py" deployed "$endpoint" jitsi-on-demand "$work/outputs-domain.json" "$zone_id" "$hostname" ||
+  die "custom-domain stack does not match"
+tf -chdir="$work/tf" show -json >"$work/show-domain.json" || die "terraform show -json failed"
+python3 "$TF_DIR/tests/iam_policy_check.py" "$work/show-domain.json" || die "a function's IAM policy grants too much or too little (custom domain)"
+
+echo "==> the meeting record's value belongs to the Lambdas: UPSERT it as a start does, plan must keep it"
+python3 - "$endpoint" "$zone_id" "$hostname" <<'PY'
+import sys, boto3
+r53 = boto3.client("route53", endpoint_url=sys.argv[1], region_name="us-east-1")
+r53.change_resource_record_sets(HostedZoneId=sys.argv[2], ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+    "Name": sys.argv[3], "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "203.0.113.10"}]}}]})
+PY
+plan_json >"$work/plan-domain.json"
+python3 - "$work/plan-domain.json" <<'PY' || die "terraform would reset the meeting record the Lambdas pointed at the meeting"
+import json, sys
+rec = [r for r in json.load(open(sys.argv[1]))["resource_changes"] if r["address"] == "aws_route53_record.meeting[0]"]
+if not rec:
+    sys.exit("  FAIL aws_route53_record.meeting[0] is not in the plan")
+c = rec[0]["change"]
+if c["before"]["records"] != ["203.0.113.10"]:
+    sys.exit(f"  FAIL refresh does not see the value the Lambdas wrote (before: {c['before']['records']})")
+if c["actions"] != ["no-op"]:
+    sys.exit(f"  FAIL plan {c['actions']} on the meeting record (after: {c['after'] and c['after'].get('records')})")
+print("  ok: plan keeps the meeting record at the Lambdas' value (ignore_changes = [records])")
+PY
+
 echo "==> terraform destroy"
 t0=$(date +%s)
 tf -chdir="$work/tf" destroy -auto-approve -input=false -no-color "${vars[@]}" >"$work/destroy.log" 2>&1 ||
@@ -166,6 +219,6 @@ grep -E '^Destroy complete' "$work/destroy.log"
 echo "    destroy took $(( $(date +%s) - t0 )) s"
 
 echo "==> checking that nothing is left"
-python3 "$TF_DIR/tests/moto_assert.py" destroyed "$endpoint" jitsi-on-demand || die "resources left after destroy"
+python3 "$TF_DIR/tests/moto_assert.py" destroyed "$endpoint" jitsi-on-demand "" "$zone_id" "$hostname" || die "resources left after destroy"
 
 result="PASS"

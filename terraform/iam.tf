@@ -12,11 +12,10 @@ locals {
   elastic_ip_arns     = "${local.arn_prefix}:ec2:${local.region}:${local.account}:elastic-ip/*"
   hosted_zone_arn     = "${local.arn_prefix}:route53:::hostedzone/${var.hosted_zone_id}"
 
-  # ecs:ListTasks is authorized against container-instance ARNs, DescribeTasks/StopTask against task
-  # ARNs; both carry ecs:cluster, which pins them to this cluster.
+  # DescribeTasks/StopTask are authorized against task ARNs, ListTasks without a container instance
+  # against "*" (see EcsListTasks); all carry ecs:cluster, which pins them to this cluster.
   cluster_arn             = module.jitsi.cluster_arn
   cluster_tasks           = "${replace(local.cluster_arn, ":cluster/", ":task/")}/*"
-  cluster_containers      = "${replace(local.cluster_arn, ":cluster/", ":container-instance/")}/*"
   on_this_cluster         = { ArnEquals = { "ecs:cluster" = local.cluster_arn } }
   request_tagged_as_stack = { "aws:RequestTag/${local.stack_tag_key}" = var.name }
 
@@ -28,10 +27,12 @@ locals {
       Resource = module.jitsi.service_arn
     },
     {
+      # ListTasks without containerInstance is authorized against "*"; ecs:cluster scopes it (ECS
+      # developer guide, security_iam_id-based-policy-examples: "Resource": "*" with ArnEquals ecs:cluster).
       Sid       = "EcsListTasks"
       Effect    = "Allow"
       Action    = ["ecs:ListTasks"]
-      Resource  = local.cluster_containers
+      Resource  = "*"
       Condition = local.on_this_cluster
     },
     {
@@ -109,6 +110,23 @@ locals {
       Resource = "*"
     },
     {
+      # What Elastic Load Balancing checks on the caller of CreateLoadBalancer (ec2:DescribeAddresses,
+      # also on that list, is granted above) and of RegisterTargets (ec2:DescribeInstances): ELB user
+      # guide, elb-api-permissions ("Elastic Load Balancing API permissions", 2015-12-01 API).
+      # Read-only ec2:Describe* calls support no resource-level permissions: "*" only.
+      Sid    = "Ec2DescribeForElb"
+      Effect = "Allow"
+      Action = [
+        "ec2:DescribeAccountAttributes",
+        "ec2:DescribeInstances",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+      ]
+      Resource = "*"
+    },
+    {
       Sid       = "Ec2AllocateTaggedEip"
       Effect    = "Allow"
       Action    = ["ec2:AllocateAddress"]
@@ -148,8 +166,8 @@ locals {
       Resource = local.hosted_zone_arn
     },
     {
-      # Only the meeting host name's A record, only the changes the functions make: the rest of the
-      # zone (apex, MX, other hosts) stays out of reach.
+      # Only the meeting host name's A record, only UPSERT: Terraform creates the record (domain.tf)
+      # and the functions only repoint it, never delete it. The rest of the zone stays out of reach.
       Sid      = "MeetingDnsRecord"
       Effect   = "Allow"
       Action   = ["route53:ChangeResourceRecordSets"]
@@ -158,7 +176,7 @@ locals {
         "ForAllValues:StringEquals" = {
           "route53:ChangeResourceRecordSetsNormalizedRecordNames" = [var.meeting_hostname]
           "route53:ChangeResourceRecordSetsRecordTypes"           = ["A"]
-          "route53:ChangeResourceRecordSetsActions"               = ["UPSERT", "DELETE"]
+          "route53:ChangeResourceRecordSetsActions"               = ["UPSERT"]
         }
       }
     },

@@ -13,6 +13,7 @@ locals {
     CERTIFICATE_ARN             = local.custom_domain ? aws_acm_certificate_validation.meeting[0].certificate_arn : ""
     HOSTED_ZONE_ID              = local.custom_domain ? var.hosted_zone_id : ""
     MEETING_HOSTNAME            = local.custom_domain ? var.meeting_hostname : ""
+    DNS_IDLE_ADDRESS            = local.custom_domain ? local.dns_idle_address : ""
     GRACE_MINUTES               = tostring(var.grace_minutes)
     NO_SHOW_MINUTES             = tostring(var.no_show_minutes)
     IDLE_MINUTES                = tostring(var.idle_minutes)

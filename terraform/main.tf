@@ -7,9 +7,21 @@ locals {
 
   lambda_dist_dir = coalesce(var.lambda_dist_dir, "${path.root}/../target/lambda")
 
-  # Name of the per-meeting NLB the Lambdas create (max 32 characters, guaranteed by var.name's validation).
-  load_balancer_name = "${var.name}-meeting"
-  stack_tag_key      = "jitsi-on-demand:stack"
+  # Name of the per-meeting NLB the Lambdas create (CreateLoadBalancer's name rules are var.name's validations).
+  load_balancer_suffix = "-meeting"
+  load_balancer_name   = "${var.name}${local.load_balancer_suffix}"
+  stack_tag_key        = "jitsi-on-demand:stack"
+
+  # Where the meeting host name points while no meeting runs (custom domain only): 192.0.2.1 is in
+  # TEST-NET-1, reserved for documentation by RFC 5737 and never routed. The record always exists
+  # (no NXDOMAIN for resolvers to cache for the SOA's negative TTL, 900 s on Route 53) and never
+  # points at an address this stack no longer holds. The one value for Terraform and the Lambdas.
+  dns_idle_address = "192.0.2.1"
+
+  # Ports the target groups, their health checks and the task security group share.
+  jvb_media_port  = 10000 # UDP media
+  jvb_health_port = 8080  # JVB private REST server: /about/health
+  web_port        = 443   # nginx in the web container, TLS in both modes
 }
 
 module "network" {
@@ -18,6 +30,19 @@ module "network" {
   name               = var.name
   cidr               = var.vpc_cidr
   availability_zones = var.availability_zones
+
+  # Exactly what the NLB's listeners and health checks need (target_groups.tf).
+  task_ingress = {
+    # UDP target groups always preserve the client's IP ("enabled (and can't be disabled) for ... IP
+    # type target groups with UDP", NLB guide, edit-target-group-attributes): clients come from anywhere.
+    jvb-media = { protocol = "udp", port = local.jvb_media_port, cidr = "0.0.0.0/0", why = "JVB media from clients (UDP keeps client IPs)" }
+    # NLB health checks come from the load balancer nodes' private IPs in the VPC (NLB guide,
+    # target-group-register-targets: "VPC CIDR | health check | health check").
+    jvb-health = { protocol = "tcp", port = local.jvb_health_port, cidr = var.vpc_cidr, why = "NLB health check of JVB /about/health" }
+    # The web target group's health check runs on its traffic port, and its TCP/TLS traffic arrives
+    # from the NLB nodes as well: client IP preservation is off for it (preserve_client_ip = false).
+    web-https = { protocol = "tcp", port = local.web_port, cidr = var.vpc_cidr, why = "NLB health check and traffic to web (from the NLB nodes)" }
+  }
 }
 
 module "jitsi" {

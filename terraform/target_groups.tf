@@ -7,14 +7,15 @@ resource "aws_lb_target_group" "jvb" {
   vpc_id                 = module.network.vpc_id
   target_type            = "ip"
   protocol               = "UDP"
-  port                   = 10000
+  port                   = local.jvb_media_port
   deregistration_delay   = 10
   connection_termination = true
 
-  # UDP cannot be health-checked over UDP: JVB's REST health endpoint answers 200 when ready.
+  # UDP cannot be health-checked over UDP: JVB's REST health endpoint answers 200 when ready. The
+  # checks come from the NLB nodes' private IPs: the task security group admits this port from the VPC.
   health_check {
     protocol            = "HTTP"
-    port                = "8080"
+    port                = tostring(local.jvb_health_port)
     path                = "/about/health"
     matcher             = "200"
     interval            = 10
@@ -31,10 +32,14 @@ resource "aws_lb_target_group" "web" {
   # Custom domain: a TLS 443 listener (ACM certificate) must forward to a TLS target group, which
   # re-encrypts to the container (the NLB does not verify target certificates).
   protocol               = local.custom_domain ? "TLS" : "TCP"
-  port                   = 443
+  port                   = local.web_port
   deregistration_delay   = 10
   connection_termination = true
+  # AWS's default for IP targets over TCP/TLS, pinned because the task security group relies on it:
+  # web traffic arrives from the NLB nodes' private IPs, which the VPC CIDR rule admits.
+  preserve_client_ip = "false"
 
+  # On the traffic port: the task security group admits it from the VPC CIDR.
   health_check {
     protocol            = "TCP"
     port                = "traffic-port"

@@ -1,12 +1,37 @@
 variable "name" {
-  description = "Stack name: prefix of every resource name and value of the `jitsi-on-demand:stack` tag the Lambdas put on what they create."
+  description = "Stack name: prefix of every resource name and value of the `jitsi-on-demand:stack` tag the Lambdas put on what they create. The per-meeting NLB is named <name>-meeting."
   type        = string
   default     = "jitsi-on-demand"
 
+  # The first four are CreateLoadBalancer's rules for the NLB name <name>-meeting (local.load_balancer_name):
+  # "can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must
+  # not begin or end with a hyphen, and must not begin with "internal-"" (ELBv2 API reference,
+  # CreateLoadBalancer, Name). Every other name derived from var.name is shorter or less strict.
   validation {
-    # 20 characters leave room for "-meeting" in the 32-character NLB name and "-start-meeting" in role names.
-    condition     = can(regex("^[a-z][a-z0-9-]{0,18}[a-z0-9]$", var.name))
-    error_message = "name must be 2-20 characters of lowercase letters, digits and hyphens, starting with a letter."
+    condition     = length("${var.name}${local.load_balancer_suffix}") <= 32
+    error_message = "name is too long: the NLB name ${var.name}${local.load_balancer_suffix} has ${length("${var.name}${local.load_balancer_suffix}")} characters and CreateLoadBalancer allows at most 32, so name may have at most ${32 - length(local.load_balancer_suffix)}."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]*$", var.name))
+    error_message = "name may contain only letters, digits and hyphens: CreateLoadBalancer rejects any other character in the NLB name (${var.name}${local.load_balancer_suffix})."
+  }
+
+  validation {
+    condition     = !startswith("${var.name}${local.load_balancer_suffix}", "-") && !endswith("${var.name}${local.load_balancer_suffix}", "-")
+    error_message = "name must not begin with a hyphen: CreateLoadBalancer rejects an NLB name (${var.name}${local.load_balancer_suffix}) that begins or ends with one."
+  }
+
+  validation {
+    condition     = !startswith(lower("${var.name}${local.load_balancer_suffix}"), "internal-")
+    error_message = "name must not begin with \"internal-\": CreateLoadBalancer rejects an NLB name (${var.name}${local.load_balancer_suffix}) that begins with it."
+  }
+
+  validation {
+    # Not an ELB rule: the name is also the stack tag value the functions compare and part of
+    # parameter paths and DNS-like names; one spelling avoids case mix-ups.
+    condition     = var.name == lower(var.name)
+    error_message = "name must be lowercase."
   }
 }
 
@@ -47,13 +72,17 @@ variable "availability_zones" {
 # --- Jitsi task ---------------------------------------------------------------------------------
 
 variable "jitsi_image_tag" {
-  description = "docker-jitsi-meet tag used for all four images (web, prosody, jicofo, jvb). Pin a stable-NNNN tag."
+  # stable-11031 is the newest docker-jitsi-meet tag published on Docker Hub with images that run as
+  # root and serve web on 80/443. From stable-11146 the images are on ghcr.io, run rootless (USER s6),
+  # need tmpfs /run and a read-only root, and web listens on 8000/8443 (docker-jitsi-meet commits
+  # 52b4ac89, 086d047f, f8347236): the task definition and target groups here would need changes.
+  description = "docker-jitsi-meet tag used for all four images (web, prosody, jicofo, jvb) from Docker Hub. Pin a stable-NNNN tag no newer than stable-11031 (see README)."
   type        = string
-  default     = "stable-10431"
+  default     = "stable-11031"
 
   validation {
     condition     = can(regex("^stable-[0-9]+(-[0-9]+)?$", var.jitsi_image_tag))
-    error_message = "jitsi_image_tag must be a pinned stable tag like stable-10431 or stable-10532-1."
+    error_message = "jitsi_image_tag must be a pinned stable tag like stable-11031 or stable-10532-1."
   }
 }
 
@@ -79,21 +108,42 @@ variable "task_cpu" {
   }
 }
 
+locals {
+  # Fargate's CPU/memory combinations (MiB), from the ECS developer guide "Task CPU and memory"
+  # (task-cpu-memory-error.html); 8192 and 16384 CPU need Linux platform 1.4.0 or later.
+  fargate_memory_mib = {
+    "256"   = [512, 1024, 2048]
+    "512"   = range(1024, 4097, 1024)
+    "1024"  = range(2048, 8193, 1024)
+    "2048"  = range(4096, 16385, 1024)
+    "4096"  = range(8192, 30721, 1024)
+    "8192"  = range(16384, 61441, 4096)
+    "16384" = range(32768, 122881, 8192)
+  }
+}
+
 variable "task_memory" {
-  description = "Fargate task memory in MiB; must be a valid combination with task_cpu."
+  description = "Fargate task memory in MiB; must be a combination Fargate offers for task_cpu (e.g. 2048 CPU: 4096-16384 in 1024 steps)."
   type        = number
   default     = 4096
 
   validation {
-    condition     = var.task_memory >= 2048 && var.task_memory % 1024 == 0
-    error_message = "task_memory must be a multiple of 1024 MiB and at least 2048."
+    condition     = contains(lookup(local.fargate_memory_mib, tostring(var.task_cpu), []), var.task_memory)
+    error_message = "task_memory ${var.task_memory} MiB does not exist on Fargate for task_cpu ${var.task_cpu}. Fargate offers: 1024 CPU: 2048-8192 MiB in 1024 steps; 2048: 4096-16384 in 1024 steps; 4096: 8192-30720 in 1024 steps; 8192: 16384-61440 in 4096 steps; 16384: 32768-122880 in 8192 steps."
   }
 }
 
 variable "use_fargate_spot" {
-  description = "Run the meeting task on FARGATE_SPOT (up to 70 % cheaper, but a 2-minute interruption notice ends a meeting in progress)."
+  description = "Run the meeting task on FARGATE_SPOT (up to 70 % cheaper, but a 2-minute interruption notice ends a meeting in progress). X86_64 only."
   type        = bool
   default     = false
+
+  validation {
+    # ECS developer guide, fargate-capacity-providers.html: "Linux tasks with the ARM64 architecture
+    # don't support the Fargate Spot capacity provider."
+    condition     = !(var.use_fargate_spot && var.task_architecture == "ARM64")
+    error_message = "use_fargate_spot needs task_architecture = \"X86_64\": Fargate Spot only supports Linux tasks with the X86_64 architecture (ECS docs, Fargate capacity providers)."
+  }
 }
 
 variable "container_insights" {
@@ -120,17 +170,16 @@ variable "log_retention_days" {
 }
 
 variable "jitsi_secrets" {
-  description = "Optional values for Jitsi's internal secrets, keyed by environment name (JICOFO_COMPONENT_SECRET, JICOFO_AUTH_PASSWORD, JVB_COMPONENT_SECRET, JVB_AUTH_PASSWORD, JIGASI_XMPP_PASSWORD). Missing keys are generated once and kept."
+  description = "Optional values for Jitsi's internal secrets, keyed by environment name (JICOFO_AUTH_PASSWORD, JVB_AUTH_PASSWORD). Missing keys are generated once and kept."
   type        = map(string)
   default     = {}
   sensitive   = true
 
   validation {
     condition = alltrue([
-      for k, v in var.jitsi_secrets :
-      contains(["JICOFO_COMPONENT_SECRET", "JICOFO_AUTH_PASSWORD", "JVB_COMPONENT_SECRET", "JVB_AUTH_PASSWORD", "JIGASI_XMPP_PASSWORD"], k) && length(v) >= 16
+      for k, v in var.jitsi_secrets : contains(["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"], k) && length(v) >= 16
     ])
-    error_message = "jitsi_secrets keys must be Jitsi secret names and every value at least 16 characters."
+    error_message = "jitsi_secrets keys must be JICOFO_AUTH_PASSWORD or JVB_AUTH_PASSWORD (the component secrets are unused at stable-11031 and a JIGASI_XMPP_PASSWORD would create a jigasi admin account), each value at least 16 characters."
   }
 }
 

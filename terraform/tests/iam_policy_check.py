@@ -4,8 +4,8 @@
 usage: iam_policy_check.py SHOW_JSON
 Used by scripts/terraform-moto.sh on the stack it applied against moto. Every Allow statement is
 split into (action, resource) grants and compared with what the function's code calls (EXPECTED
-below, written by hand from shared/src/cloud.rs). It fails on a wildcard action; Resource "*" for an
-action not on STAR_ONLY; a grant the code does not need (extra action, or not this stack's ARN); a
+below, written by hand from shared/src/cloud/) plus what AWS checks on top of a call. It fails on a
+wildcard action; Resource "*" for an action not on STAR_ONLY or without the condition STAR_ONLY asks; a grant the code does not need (extra action, or not this stack's ARN); a
 grant the code needs but lacks (the call would be denied at runtime); a condition other than the one
 the grant needs; NotAction/NotResource/Deny; managed policies; a trust policy other than Lambda's.
 """
@@ -25,16 +25,34 @@ class Grant(NamedTuple):
     condition: dict = {}  # the statement's exact Condition, templated like resource
 
 
-# The allow-list for Resource "*": actions that AWS authorizes only against "*" (the Service
-# Authorization Reference lists no resource type for them). No wildcard action is allowed at all:
-# every call the code makes has its own name.
+# The allow-list for Resource "*": actions that AWS authorizes only against "*", each with the reason
+# and, where AWS offers a condition key to scope it, the condition the statement must carry. No
+# wildcard action is allowed at all: every call the code makes has its own name.
+class StarOnly(NamedTuple):
+    why: str
+    condition: dict = {}  # templated like Grant.condition
+
+
+ELB_API_PERMISSIONS = ("checked on the caller of CreateLoadBalancer: ELB user guide, elb-api-permissions "
+                       "(2015-12-01 API); EC2 Describe* have no resource-level permissions")
 STAR_ONLY = {
-    "elasticloadbalancing:DescribeLoadBalancers": "ELB Describe* have no resource-level permissions",
-    "elasticloadbalancing:DescribeListeners": "ELB Describe* have no resource-level permissions",
-    "elasticloadbalancing:DescribeTags": "ELB Describe* have no resource-level permissions",
-    "elasticloadbalancing:DescribeTargetHealth": "ELB Describe* have no resource-level permissions",
-    "ec2:DescribeAddresses": "EC2 Describe* have no resource-level permissions",
-    "cloudwatch:GetMetricData": "metrics are not IAM resources; GetMetricData has no resource type",
+    "elasticloadbalancing:DescribeLoadBalancers": StarOnly("ELB Describe* have no resource-level permissions"),
+    "elasticloadbalancing:DescribeListeners": StarOnly("ELB Describe* have no resource-level permissions"),
+    "elasticloadbalancing:DescribeTags": StarOnly("ELB Describe* have no resource-level permissions"),
+    "elasticloadbalancing:DescribeTargetHealth": StarOnly("ELB Describe* have no resource-level permissions"),
+    "ec2:DescribeAddresses": StarOnly("EC2 Describe* have no resource-level permissions; also " + ELB_API_PERMISSIONS),
+    "ec2:DescribeAccountAttributes": StarOnly(ELB_API_PERMISSIONS),
+    "ec2:DescribeInternetGateways": StarOnly(ELB_API_PERMISSIONS + "; also for RegisterTargets"),
+    "ec2:DescribeSecurityGroups": StarOnly(ELB_API_PERMISSIONS),
+    "ec2:DescribeSubnets": StarOnly(ELB_API_PERMISSIONS + "; also for RegisterTargets"),
+    "ec2:DescribeVpcs": StarOnly(ELB_API_PERMISSIONS + "; also for RegisterTargets"),
+    "ec2:DescribeInstances": StarOnly("checked on the caller of RegisterTargets: ELB user guide, elb-api-permissions; "
+                                      "EC2 Describe* have no resource-level permissions"),
+    "ecs:ListTasks": StarOnly("ListTasks without containerInstance is authorized against \"*\" (ECS guide, "
+                              "security_iam_id-based-policy-examples: Resource \"*\" with ArnEquals ecs:cluster); "
+                              "only with the condition that pins it to this cluster",
+                              {"ArnEquals": {"ecs:cluster": "{cluster}"}}),
+    "cloudwatch:GetMetricData": StarOnly("metrics are not IAM resources; GetMetricData has no resource type"),
 }
 
 ON_THIS_CLUSTER = {"ArnEquals": {"ecs:cluster": "{cluster}"}}
@@ -49,7 +67,7 @@ OWN_LOGS = [
 # Aws::observe: every reconcile round and every status read starts here.
 OBSERVE = [
     Grant("ecs:DescribeServices", "{service}", "desired_count"),
-    Grant("ecs:ListTasks", "{container_instances}", "tasks (ListTasks is authorized on container instances)", ON_THIS_CLUSTER),
+    Grant("ecs:ListTasks", "*", "tasks (no containerInstance in the request: authorized against \"*\")", ON_THIS_CLUSTER),
     Grant("ecs:DescribeTasks", "{tasks}", "tasks", ON_THIS_CLUSTER),
     Grant("elasticloadbalancing:DescribeLoadBalancers", "*", "load_balancers"),
     Grant("elasticloadbalancing:DescribeListeners", "*", "listeners"),
@@ -73,6 +91,10 @@ APPLY = [
     Grant("iam:CreateServiceLinkedRole", "{elb_service_linked_role}",
           "CreateLoadBalancer creates the ELB service-linked role in a fresh account",
           {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}),
+    *[Grant(action, "*", "what ELB checks on the caller of CreateLoadBalancer (elb-api-permissions)") for action in [
+        "ec2:DescribeAccountAttributes", "ec2:DescribeInternetGateways", "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets", "ec2:DescribeVpcs"]],  # ec2:DescribeAddresses, also on that list: OBSERVE
+    Grant("ec2:DescribeInstances", "*", "what ELB checks on the caller of RegisterTargets (elb-api-permissions)"),
     Grant("elasticloadbalancing:DeleteLoadBalancer", "{meeting_load_balancers}", "Step::DeleteLoadBalancer"),
     Grant("elasticloadbalancing:CreateListener", "{meeting_load_balancers}", "Step::CreateListener"),
     Grant("elasticloadbalancing:DeleteListener", "{meeting_listeners}", "Step::DeleteListener"),
@@ -88,11 +110,13 @@ APPLY = [
 # Only when the function has HOSTED_ZONE_ID and MEETING_HOSTNAME (Config::dns).
 MEETING_DNS = [
     Grant("route53:ListResourceRecordSets", "{hosted_zone}", "dns_record"),
-    Grant("route53:ChangeResourceRecordSets", "{hosted_zone}", "Step::UpsertDnsRecord / DeleteDnsRecord: one A record",
+    # Terraform creates the record (at DNS_IDLE_ADDRESS); the functions only UPSERT it: to the
+    # meeting's Elastic IP at start, back to DNS_IDLE_ADDRESS at stop. They never DELETE it.
+    Grant("route53:ChangeResourceRecordSets", "{hosted_zone}", "Step::UpsertDnsRecord: one A record, UPSERT only",
           {"ForAllValues:StringEquals": {
               "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["{meeting_hostname}"],
               "route53:ChangeResourceRecordSetsRecordTypes": ["A"],
-              "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"]}}),
+              "route53:ChangeResourceRecordSetsActions": ["UPSERT"]}}),
 ]
 
 START_SECRET = [Grant("ssm:GetParameter", "{start_secret_parameter}", "App::gate at cold start")]
@@ -151,7 +175,6 @@ def stack_values(by_address, function):
         "cluster": cluster,
         "service": value("module.jitsi.aws_ecs_service.this", "id"),
         "tasks": cluster.replace(":cluster/", ":task/") + "/*",
-        "container_instances": cluster.replace(":cluster/", ":container-instance/") + "/*",
         "jvb_target_group": value("aws_lb_target_group.jvb", "arn"),
         "web_target_group": value("aws_lb_target_group.web", "arn"),
         "meeting_load_balancers": f"{elb}:loadbalancer/net/{env['LOAD_BALANCER_NAME']}/*",
@@ -210,6 +233,10 @@ def check_function(function, by_address, all_resources):
                     if resource == "*" and action not in STAR_ONLY:
                         problems.append((where, statement, f'{action} on Resource "*": not on the STAR_ONLY '
                                                            "allow-list (AWS supports resource-level permissions for it)"))
+                    elif resource == "*" and condition != normalized(fill(STAR_ONLY[action].condition, values)):
+                        want = json.dumps(fill(STAR_ONLY[action].condition, values)) if STAR_ONLY[action].condition else "none"
+                        problems.append((where, statement, f'{action} on Resource "*" needs exactly the condition {want} '
+                                                           f"({STAR_ONLY[action].why})"))
                     elif grant is None and action not in expected_actions:
                         problems.append((where, statement, f"{action}: {function}'s code never calls it"))
                     elif grant is None:

@@ -1,26 +1,33 @@
 #!/usr/bin/env python3
 """Checks a moto-applied (or destroyed) stack through the AWS API.
 
-usage: moto_assert.py deployed|destroyed ENDPOINT NAME [OUTPUTS_JSON]
-Used by scripts/terraform-moto.sh; talks to the loopback moto endpoint only.
+usage: moto_assert.py deployed|destroyed ENDPOINT NAME [OUTPUTS_JSON] [HOSTED_ZONE_ID MEETING_HOSTNAME]
+Used by scripts/terraform-moto.sh; talks to the loopback moto endpoint only. With a hosted zone and
+host name the stack is checked in custom-domain mode, otherwise in trial mode.
 """
+import ipaddress
 import json
 import sys
 
 import boto3
 
 phase, endpoint, name = sys.argv[1:4]
-outputs = json.load(open(sys.argv[4])) if len(sys.argv) > 4 else {}
+outputs = json.load(open(sys.argv[4])) if len(sys.argv) > 4 and sys.argv[4] else {}
+zone_id, hostname = (sys.argv[5], sys.argv[6]) if len(sys.argv) > 6 else ("", "")
+custom_domain = bool(zone_id and hostname)
 assert endpoint.startswith("http://127.0.0.1:"), "refusing a non-loopback endpoint"
 
 FUNCTIONS = ["start-meeting", "task-state", "stop-meeting"]
 ENV_CONTRACT = {
     "CLUSTER_NAME", "SERVICE_NAME", "SUBNET_ID", "JVB_TARGET_GROUP_ARN", "WEB_TARGET_GROUP_ARN",
     "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "STACK_TAG",
-    "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME", "GRACE_MINUTES", "NO_SHOW_MINUTES",
-    "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
+    "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME", "DNS_IDLE_ADDRESS", "GRACE_MINUTES",
+    "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
 }
-SECRETS = ["JICOFO_COMPONENT_SECRET", "JICOFO_AUTH_PASSWORD", "JVB_COMPONENT_SECRET", "JVB_AUTH_PASSWORD", "JIGASI_XMPP_PASSWORD"]
+# Only what the images read at stable-11031 (modules/jitsi-service/secrets.tf).
+SECRETS = ["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"]
+# RFC 5737 documentation ranges: reserved, never routed.
+TEST_NETS = [ipaddress.ip_network(n) for n in ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]]
 
 failures, passes = [], 0
 
@@ -41,6 +48,20 @@ def client(service):
 
 ec2, ecs, elbv2, ssm = client("ec2"), client("ecs"), client("elbv2"), client("ssm")
 lam, events, logs, iam = client("lambda"), client("events"), client("logs"), client("iam")
+route53 = client("route53")
+
+
+def in_test_net(address):
+    try:
+        return any(ipaddress.ip_address(address) in n for n in TEST_NETS)
+    except ValueError:
+        return False
+
+
+def meeting_records():
+    """The A records of the meeting host name in the hosted zone (custom-domain mode)."""
+    sets = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    return [r for r in sets if r["Name"].rstrip(".") == hostname and r["Type"] == "A"]
 
 
 def stack_vpcs():
@@ -101,10 +122,16 @@ if phase == "deployed":
     sgs = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{name}-task"]}])["SecurityGroups"]
     check(len(sgs) == 1, "task security group")
     if sgs:
-        ingress = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), tuple(r["CidrIp"] for r in p.get("IpRanges", [])))
-                   for p in sgs[0]["IpPermissions"]}
-        check(ingress == {("udp", 10000, 10000, ("0.0.0.0/0",)), ("tcp", 443, 443, ("0.0.0.0/0",))},
-              f"task SG ingress is exactly UDP 10000 + TCP 443 from anywhere (got {sorted(ingress)})")
+        # UDP target groups preserve client IPs: media from anywhere. NLB health checks (JVB 8080, web on
+        # its traffic port 443) and web traffic (no client IP preservation) come from the NLB nodes' VPC IPs.
+        vpc_cidr = vpcs[0]["CidrBlock"] if vpcs else "none"
+        ingress = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), r["CidrIp"])
+                   for p in sgs[0]["IpPermissions"] for r in p.get("IpRanges", [])}
+        ingress |= {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), "(non-IPv4 source)")
+                    for p in sgs[0]["IpPermissions"] if p.get("Ipv6Ranges") or p.get("UserIdGroupPairs") or p.get("PrefixListIds")}
+        want = {("udp", 10000, 10000, "0.0.0.0/0"), ("tcp", 8080, 8080, vpc_cidr), ("tcp", 443, 443, vpc_cidr)}
+        check(ingress == want, f"task SG ingress is exactly UDP 10000 from anywhere, TCP 8080 and 443 from the VPC "
+                               f"{vpc_cidr} (got {sorted(ingress)})")
         check(any(p["IpProtocol"] == "-1" for p in sgs[0]["IpPermissionsEgress"]), "task SG egress all")
 
     # ECS
@@ -142,11 +169,17 @@ if phase == "deployed":
     check(jvb is not None and jvb["Protocol"] == "UDP" and jvb["Port"] == 10000 and jvb["TargetType"] == "ip"
           and jvb["HealthCheckProtocol"] == "HTTP" and jvb["HealthCheckPort"] == "8080" and jvb.get("HealthCheckPath") == "/about/health",
           "jvb target group UDP 10000, HTTP 8080 /about/health")
-    check(web is not None and web["Protocol"] == "TCP" and web["Port"] == 443 and web["TargetType"] == "ip"
-          and web["HealthCheckProtocol"] == "TCP", "web target group TCP 443, TCP health check")
+    web_protocol = "TLS" if custom_domain else "TCP"
+    check(web is not None and web["Protocol"] == web_protocol and web["Port"] == 443 and web["TargetType"] == "ip"
+          and web["HealthCheckProtocol"] == "TCP" and web["HealthCheckPort"] == "traffic-port",
+          f"web target group {web_protocol} 443, TCP health check on the traffic port")
     if jvb:
         attrs = {a["Key"]: a["Value"] for a in elbv2.describe_target_group_attributes(TargetGroupArn=jvb["TargetGroupArn"])["Attributes"]}
         check(attrs.get("deregistration_delay.timeout_seconds") == "10", "jvb deregistration delay 10 s")
+    if web:
+        attrs = {a["Key"]: a["Value"] for a in elbv2.describe_target_group_attributes(TargetGroupArn=web["TargetGroupArn"])["Attributes"]}
+        check(attrs.get("preserve_client_ip.enabled") == "false",
+              "web target group without client IP preservation (the SG admits web from the VPC only)")
 
     # SSM
     params = parameters()
@@ -171,8 +204,19 @@ if phase == "deployed":
                   and env["ADVERTISE_IPS_PARAMETER"] in params and env["START_SECRET_HASH_PARAMETER"] in params
                   and env["JVB_TARGET_GROUP_ARN"] == (jvb or {}).get("TargetGroupArn")
                   and env["WEB_TARGET_GROUP_ARN"] == (web or {}).get("TargetGroupArn")
-                  and env["CERTIFICATE_ARN"] == "" and env["SUBNET_ID"] in [s["SubnetId"] for s in subnets],
+                  and env["SUBNET_ID"] in [s["SubnetId"] for s in subnets],
                   f"{f} environment values point at the stack's resources")
+            if custom_domain:
+                check(env["CERTIFICATE_ARN"].startswith("arn:") and env["HOSTED_ZONE_ID"] == zone_id
+                      and env["MEETING_HOSTNAME"] == hostname, f"{f} custom-domain environment")
+                records = meeting_records()
+                idle = env.get("DNS_IDLE_ADDRESS", "")
+                check(len(records) == 1 and [r["Value"] for r in records[0]["ResourceRecords"]] == [idle] and in_test_net(idle),
+                      f"{f} DNS_IDLE_ADDRESS is an RFC 5737 address and the one the record was created with "
+                      f"(got {idle!r}, record {records})")
+            else:
+                check(env["CERTIFICATE_ARN"] == env["HOSTED_ZONE_ID"] == env["MEETING_HOSTNAME"] == env.get("DNS_IDLE_ADDRESS") == "",
+                      f"{f} trial mode: no certificate, zone, host name or idle address")
     for f in ["start-meeting", "stop-meeting"]:
         try:
             url = lam.get_function_url_config(FunctionName=f"{name}-{f}")
@@ -193,6 +237,12 @@ if phase == "deployed":
         if rule:
             targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
             check([t["Arn"] for t in targets] == [fns.get(f"{name}-{fn}", {}).get("FunctionArn")], f"rule {rule['Name']} targets {fn}")
+
+    # Route 53: the meeting host name resolves from apply on, to the idle placeholder.
+    if custom_domain:
+        records = meeting_records()
+        check(len(records) == 1 and records[0].get("TTL") == 60 and len(records[0]["ResourceRecords"]) == 1,
+              f"A record of {hostname} exists with TTL 60 and one value (got {records})")
 
     # Logs
     groups = {g["logGroupName"]: g for g in our_log_groups()}
@@ -221,6 +271,8 @@ elif phase == "destroyed":
     check(not our_log_groups(), "no log groups of the stack left")
     check(not elbv2.describe_load_balancers()["LoadBalancers"], "no load balancers")
     check(not ec2.describe_addresses()["Addresses"], "no Elastic IPs")
+    if custom_domain:
+        check(not meeting_records(), f"no A record of {hostname} left")
 else:
     sys.exit(f"unknown phase {phase}")
 

@@ -47,3 +47,17 @@ output "service_connect_namespace_arn" {
   description = "ARN of the Service Connect namespace, null when disabled."
   value       = try(aws_service_discovery_http_namespace.this[0].arn, null)
 }
+
+# Not secret: environment values and the names of secrets (never their values or parameter ARNs),
+# read back from the container definitions that go to ECS.
+output "container_settings" {
+  description = "Per container: image, environment map, names of its ECS secrets, health check command and start period, and the containers it waits for (name => condition)."
+  value = { for c in local.containers : c.name => {
+    image        = c.image
+    environment  = { for e in c.environment : e.name => e.value }
+    secret_names = sort([for s in c.secrets : s.name])
+    health_check = trimsuffix(c.healthCheck.command[1], " || exit 1")
+    start_period = c.healthCheck.startPeriod
+    depends_on   = { for d in try(c.dependsOn, []) : d.containerName => d.condition }
+  } }
+}

@@ -1,13 +1,11 @@
 locals {
-  # The five internal secrets of the old design. Images since about stable-7xxx no longer read the
-  # component secrets (jicofo and jvb log in as XMPP clients), but the parameters are kept so older
-  # tags work and the parameter set stays the documented one.
+  # The two secrets the images read at stable-11031 (containers.tf says where). Not kept from the old
+  # design: JICOFO_COMPONENT_SECRET and JVB_COMPONENT_SECRET (no template reads them at T: jicofo and
+  # jvb log in as XMPP clients) and JIGASI_XMPP_PASSWORD (prosody would register a jigasi user and
+  # make it an admin: prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@T L56-58).
   secret_names = toset([
-    "JICOFO_COMPONENT_SECRET",
     "JICOFO_AUTH_PASSWORD",
-    "JVB_COMPONENT_SECRET",
     "JVB_AUTH_PASSWORD",
-    "JIGASI_XMPP_PASSWORD",
   ])
 }
 

@@ -14,7 +14,7 @@ variable "security_group_id" {
 }
 
 variable "image_tag" {
-  description = "docker-jitsi-meet tag for all four images."
+  description = "docker-jitsi-meet tag for all four images; the settings in containers.tf are checked against stable-11031."
   type        = string
 }
 
@@ -72,7 +72,7 @@ variable "log_retention_days" {
 }
 
 variable "public_url" {
-  description = "https://<meeting hostname> when a custom domain is configured, empty otherwise."
+  description = "https://<meeting hostname> when a custom domain is configured (PUBLIC_URL and the XMPP WebSocket on), empty for trial mode (relative BOSH only)."
   type        = string
   default     = ""
 

@@ -64,7 +64,8 @@ resource "aws_route_table_association" "public" {
 
 resource "aws_security_group" "task" {
   #checkov:skip=CKV2_AWS_5:Attached to the ECS service's network configuration in modules/jitsi-service (a cross-module reference checkov does not follow)
-  name        = "${var.name}-task"
+  name = "${var.name}-task"
+  # Unchanged wording on purpose: a new description replaces the group, which fails while a task uses it.
   description = "Jitsi task: media and HTTPS from clients through the NLB"
   vpc_id      = aws_vpc.this.id
 
@@ -75,14 +76,14 @@ resource "aws_vpc_security_group_ingress_rule" "task" {
   for_each = var.task_ingress
 
   security_group_id = aws_security_group.task.id
-  description       = "${each.key} from clients (NLB preserves client IPs)"
+  description       = each.value.why
   ip_protocol       = each.value.protocol
   from_port         = each.value.port
   to_port           = each.value.port
-  cidr_ipv4         = "0.0.0.0/0"
+  cidr_ipv4         = each.value.cidr
 }
 
-# Egress stays open: Docker Hub and its CDN, Jitsi's STUN servers and the AWS APIs have no fixed
+# Egress stays open: Docker Hub and its CDN and the AWS APIs have no fixed
 # addresses, and narrowing them would need NAT or VPC endpoints, which bill while idle.
 resource "aws_vpc_security_group_egress_rule" "task_all" {
   security_group_id = aws_security_group.task.id

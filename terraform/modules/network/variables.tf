@@ -31,18 +31,17 @@ variable "public_subnet_count" {
 }
 
 variable "task_ingress" {
-  description = "Ports the task accepts from anywhere (the NLB preserves client IPs, so the clients' addresses reach the task)."
+  description = "Inbound rules of the task security group, keyed by name: protocol, port, the one source CIDR and why (the rule's description). The caller derives them from its listeners and health checks."
   type = map(object({
     protocol = string
     port     = number
+    cidr     = string
+    why      = string
   }))
-  default = {
-    jvb-media = { protocol = "udp", port = 10000 }
-    web-https = { protocol = "tcp", port = 443 }
-  }
 
   validation {
-    condition     = alltrue([for r in values(var.task_ingress) : contains(["tcp", "udp"], r.protocol) && r.port > 0 && r.port < 65536])
-    error_message = "task_ingress protocols must be tcp or udp and ports 1-65535."
+    condition = alltrue([for r in values(var.task_ingress) :
+    contains(["tcp", "udp"], r.protocol) && r.port > 0 && r.port < 65536 && can(cidrhost(r.cidr, 0))])
+    error_message = "task_ingress protocols must be tcp or udp, ports 1-65535 and cidr a valid IPv4 CIDR."
   }
 }

@@ -1,0 +1,178 @@
+# The four docker-jitsi-meet containers of the one task. Every setting names the upstream file it
+# relies on, as <path>@<tag> in github.com/jitsi/docker-jitsi-meet; checked at stable-11031 (T).
+# The containers share the task's network namespace (awsvpc), so every internal address is 127.0.0.1.
+
+locals {
+  custom_domain = var.public_url != ""
+
+  # Same values as the templates' defaults in all four images (web/rootfs/defaults/system-config.js,
+  # prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua, jicofo/rootfs/defaults/jicofo.conf,
+  # jvb/rootfs/defaults/jvb.conf @T), set explicitly so that the four cannot drift apart.
+  xmpp_domains = {
+    XMPP_DOMAIN              = "meet.jitsi"
+    XMPP_AUTH_DOMAIN         = "auth.meet.jitsi"
+    XMPP_GUEST_DOMAIN        = "guest.meet.jitsi"
+    XMPP_INTERNAL_MUC_DOMAIN = "internal-muc.meet.jitsi"
+    XMPP_MUC_DOMAIN          = "muc.meet.jitsi"
+    TZ                       = "UTC" # base/rootfs/etc/cont-init.d/01-set-timezone@T
+  }
+
+  # jicofo.conf@T L22 and jvb.conf@T L11: jicofo finds bridges in this MUC, so both must agree.
+  brewery = { JVB_BREWERY_MUC = "jvbbrewery" }
+
+  # The XMPP WebSocket URL in config.js is always absolute (wss://<PUBLIC_URL host>/xmpp-websocket,
+  # web/rootfs/defaults/system-config.js@T L60-66); without a domain it would say localhost:8443.
+  # web and prosody must agree: prosody loads "websocket"/"smacks" only when it is on
+  # (prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@T L178).
+  xmpp_websocket = { ENABLE_XMPP_WEBSOCKET = local.custom_domain ? "1" : "0" }
+
+  # Soft reservations (share of task memory) and JVM heaps well below them; the images default to
+  # 3 GB heaps each, which would not fit a 4 GB task.
+  mem = {
+    jvb     = floor(var.task_memory * 0.40)
+    jicofo  = floor(var.task_memory * 0.20)
+    prosody = floor(var.task_memory * 0.10)
+    web     = floor(var.task_memory * 0.10)
+  }
+
+  environment = {
+    web = merge(local.xmpp_domains, local.xmpp_websocket, {
+      # web/rootfs/defaults/meet.conf@T L10/L113/L127: proxy_pass with variables resolves a host name
+      # through NGINX_RESOLVER (DNS, never /etc/hosts); an IP literal needs no resolver at all.
+      XMPP_BOSH_URL_BASE = "http://127.0.0.1:5280"
+      # web/rootfs/defaults/system-config.js@T L46-58: without it config.bosh is
+      # https://<PUBLIC_URL host>/http-bind, and without PUBLIC_URL https://localhost:8443/http-bind.
+      BOSH_RELATIVE = "true"
+      # web/rootfs/etc/cont-init.d/10-config@T L12: no Let's Encrypt; the NLB (ACM) or the image's
+      # self-signed certificate serves TLS, and standalone acme.sh would need port 80.
+      ENABLE_LETSENCRYPT = "0"
+      # web/rootfs/defaults/default@T L8: port 80 only redirects to https; the NLB only targets 443.
+      ENABLE_HTTP_REDIRECT = "1"
+      # No NGINX_RESOLVER: web/rootfs/etc/cont-init.d/10-config@T L75-95 takes the VPC resolver from
+      # /etc/resolv.conf, and no upstream above needs one.
+      }, local.custom_domain ? {
+      # web/rootfs/defaults/system-config.js@T L8/L62: the host of config.websocket. Trial mode sets
+      # none: the meeting host (the NLB's DNS name) is unknown here, so the websocket is off instead.
+      PUBLIC_URL = var.public_url
+    } : {})
+
+    prosody = merge(local.xmpp_domains, local.xmpp_websocket)
+
+    jicofo = merge(local.xmpp_domains, local.brewery, {
+      # jicofo/rootfs/defaults/jicofo.conf@T L43/L314: the XMPP server's host; the default
+      # xmpp.meet.jitsi is a Docker Compose name.
+      XMPP_SERVER = "127.0.0.1"
+      # jicofo/rootfs/defaults/jicofo.conf@T L226-231: without it jicofo has no /about/health.
+      JICOFO_ENABLE_HEALTH_CHECKS = "true"
+      # jicofo/rootfs/etc/services.d/jicofo/run@T starts the package's jicofo.sh, which reads the heap size.
+      JICOFO_MAX_MEMORY = "${floor(local.mem.jicofo * 0.75)}m"
+    })
+
+    jvb = merge(local.xmpp_domains, local.brewery, {
+      # jvb/rootfs/defaults/jvb.conf@T L32/L70: the XMPP server's host (default xmpp.meet.jitsi).
+      XMPP_SERVER = "127.0.0.1"
+      # jvb/rootfs/defaults/jvb.conf@T L44: ice.udp.port, the port of the UDP target group.
+      JVB_PORT = "10000"
+      # jvb/rootfs/defaults/jvb.conf@T L8/L145: STUN would add the task's own public IP as a
+      # candidate and let clients bypass the NLB; only JVB_ADVERTISE_IPS (the NLB's IPs) may be offered.
+      JVB_DISABLE_STUN = "1"
+      # jvb/rootfs/defaults/jvb.conf@T L13: defaults to $HOSTNAME, which ECS may leave unset.
+      JVB_MUC_NICKNAME = "jvb"
+      # No COLIBRI_REST_ENABLED: jvb.conf@T L1 opens only /colibri/*; /about/health on 8080 is on anyway.
+      # jvb/rootfs/etc/services.d/jvb/run@T starts the package's jvb.sh, which reads the heap size.
+      VIDEOBRIDGE_MAX_MEMORY = "${floor(local.mem.jvb * 0.75)}m"
+    })
+  }
+
+  secret_arn = { for k, p in aws_ssm_parameter.secret : k => p.arn }
+
+  # Secrets go through `secrets` (resolved by ECS at launch), never through `environment`.
+  secrets = {
+    web = {}
+    # prosody/rootfs/etc/cont-init.d/10-config@T L68/L86: both are required ("FATAL ERROR ... must
+    # be set"); prosody registers the focus and jvb users with them.
+    prosody = { for k in local.secret_names : k => local.secret_arn[k] }
+    # jicofo/rootfs/etc/cont-init.d/10-config@T L5: required.
+    jicofo = { JICOFO_AUTH_PASSWORD = local.secret_arn["JICOFO_AUTH_PASSWORD"] }
+    jvb = {
+      # jvb/rootfs/etc/cont-init.d/10-config@T L4: required.
+      JVB_AUTH_PASSWORD = local.secret_arn["JVB_AUTH_PASSWORD"]
+      # jvb/rootfs/defaults/jvb.conf@T L15/L151-169: static mappings to the NLB's public IPs, read at
+      # start: the Lambdas write the parameter before they raise the desired count.
+      JVB_ADVERTISE_IPS = aws_ssm_parameter.advertise_ips.arn
+    }
+  }
+
+  log_options = {
+    for c in ["web", "prosody", "jicofo", "jvb"] : c => {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.task.name
+        awslogs-region        = data.aws_region.current.name
+        awslogs-stream-prefix = c
+      }
+    }
+  }
+
+  # curl is in every image (base/Dockerfile@T L16). prosody, jicofo and jvb: the URL of the image's own
+  # <image>/rootfs/usr/local/bin/healthcheck.sh@T, with -fsS instead of --fail-with-body.
+  health_command = {
+    # prosody/rootfs/prosody-plugins/mod_http_health.lua@T: 200 unless a module failed; 127.0.0.1 only.
+    prosody = "curl -fsS http://127.0.0.1:5280/health"
+    # jicofo/rootfs/usr/local/bin/healthcheck.sh@T; needs JICOFO_ENABLE_HEALTH_CHECKS and fails
+    # until a bridge has joined the brewery.
+    jicofo = "curl -fsS http://127.0.0.1:8888/about/health"
+    # jvb/rootfs/usr/local/bin/healthcheck.sh@T; the NLB target group checks the same endpoint.
+    jvb = "curl -fsS http://127.0.0.1:8080/about/health"
+    # nginx with the image's self-signed certificate (web/rootfs/defaults/default@T L15-24).
+    web = "curl -fsSk https://127.0.0.1/ -o /dev/null"
+  }
+  health_start_period = {
+    prosody = 30
+    # Jicofo is healthy only once prosody is up, jvb has logged in and joined the brewery.
+    jicofo = 120
+    jvb    = 90
+    web    = 30
+  }
+
+  # prosody/rootfs/etc/services.d/70-register-setup/run@T creates the focus and jvb users once
+  # /health answers: jicofo and jvb start after prosody is HEALTHY, not merely started.
+  depends_on_prosody = [{ containerName = "prosody", condition = "HEALTHY" }]
+
+  container_base = {
+    prosody = {
+      portMappings = [
+        { name = "xmpp-c2s", containerPort = 5222, protocol = "tcp" },
+        { name = "xmpp-http", containerPort = 5280, protocol = "tcp" },
+      ]
+    }
+    jicofo = { dependsOn = local.depends_on_prosody }
+    jvb = {
+      dependsOn = local.depends_on_prosody
+      portMappings = [
+        { name = "jvb-media", containerPort = 10000, protocol = "udp" },
+        { name = "jvb-rest", containerPort = 8080, protocol = "tcp" },
+      ]
+    }
+    web = {
+      portMappings = [{ name = "web-https", containerPort = 443, protocol = "tcp" }]
+    }
+  }
+
+  containers = [for name in ["prosody", "jicofo", "jvb", "web"] : merge(local.container_base[name], {
+    name              = name
+    image             = "${var.image_registry}/${name}:${var.image_tag}"
+    essential         = true
+    memoryReservation = local.mem[name]
+    environment       = [for k in sort(keys(local.environment[name])) : { name = k, value = local.environment[name][k] }]
+    secrets           = [for k in sort(keys(local.secrets[name])) : { name = k, valueFrom = local.secrets[name][k] }]
+    healthCheck = {
+      command     = ["CMD-SHELL", "${local.health_command[name]} || exit 1"]
+      interval    = 15
+      timeout     = 5
+      retries     = 3
+      startPeriod = local.health_start_period[name]
+    }
+    logConfiguration = local.log_options[name]
+  })]
+}

@@ -1,0 +1,181 @@
+# The Jitsi environment check: what the four docker-jitsi-meet containers get, in trial mode and with
+# a custom domain, read from module.jitsi.container_settings (no secret values in it). Each assertion
+# names the upstream file (github.com/jitsi/docker-jitsi-meet at stable-11031) whose behaviour it encodes.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  lambda_dist_dir   = "tests/fixtures/lambda"
+  start_secret_hash = "0000000000000000000000000000000000000000000000000000000000000000"
+}
+
+run "jitsi_environment_trial" {
+  assert {
+    condition = (
+      toset(keys(module.jitsi.container_settings)) == toset(["web", "prosody", "jicofo", "jvb"]) &&
+      alltrue([for n, c in module.jitsi.container_settings : c.image == "jitsi/${n}:stable-11031"])
+    )
+    error_message = "docker-compose.yml@stable-11031: all four images pinned to stable-11031 on Docker Hub (jitsi/*), the last tag that runs as root with web on 80/443; stable-11146 moved to ghcr.io, rootless, ports 8000/8443."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.web.environment, "XMPP_BOSH_URL_BASE", "") == "http://127.0.0.1:5280"
+    error_message = "web/rootfs/defaults/meet.conf@stable-11031: proxy_pass with variables resolves a host name through NGINX_RESOLVER, never /etc/hosts: XMPP_BOSH_URL_BASE must be the IP literal http://127.0.0.1:5280."
+  }
+
+  assert {
+    condition     = alltrue([for c in values(module.jitsi.container_settings) : !contains(keys(c.environment), "NGINX_RESOLVER")])
+    error_message = "web/rootfs/etc/cont-init.d/10-config@stable-11031: NGINX_RESOLVER is taken from /etc/resolv.conf when unset, and an IP-literal upstream needs none: do not set it."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.jicofo.environment, "XMPP_SERVER", "") == "127.0.0.1" &&
+      lookup(module.jitsi.container_settings.jvb.environment, "XMPP_SERVER", "") == "127.0.0.1"
+    )
+    error_message = "jicofo/rootfs/defaults/jicofo.conf and jvb/rootfs/defaults/jvb.conf@stable-11031: XMPP_SERVER defaults to the Docker Compose name xmpp.meet.jitsi; in one task prosody is at 127.0.0.1."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.web.environment, "BOSH_RELATIVE", "") == "true"
+    error_message = "web/rootfs/defaults/system-config.js@stable-11031: without PUBLIC_URL, BOSH must be relative (otherwise config.bosh is https://localhost:8443/http-bind)."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.web.environment, "ENABLE_XMPP_WEBSOCKET", "") == "0" &&
+      alltrue([for c in values(module.jitsi.container_settings) : !contains(keys(c.environment), "PUBLIC_URL")])
+    )
+    error_message = "web/rootfs/defaults/system-config.js@stable-11031: the XMPP WebSocket URL is always absolute (wss://<PUBLIC_URL host>); trial mode has no host name to give, so no PUBLIC_URL and ENABLE_XMPP_WEBSOCKET=0."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.prosody.environment, "ENABLE_XMPP_WEBSOCKET", "") == lookup(module.jitsi.container_settings.web.environment, "ENABLE_XMPP_WEBSOCKET", "")
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: prosody loads the websocket module only with ENABLE_XMPP_WEBSOCKET; it must match web's."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.jvb.environment, "JVB_DISABLE_STUN", "") == "1"
+    error_message = "jvb/rootfs/defaults/jvb.conf@stable-11031: STUN (on unless JVB_DISABLE_STUN) would advertise the task's own public IP and let clients bypass the NLB."
+  }
+
+  assert {
+    condition     = !contains(keys(module.jitsi.container_settings.jvb.environment), "COLIBRI_REST_ENABLED")
+    error_message = "jvb/rootfs/defaults/jvb.conf@stable-11031: COLIBRI_REST_ENABLED only opens /colibri/*; /about/health on 8080 is on without it, so do not set it."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.jvb.environment, "JVB_MUC_NICKNAME", "") == "jvb"
+    error_message = "jvb/rootfs/defaults/jvb.conf@stable-11031: JVB_MUC_NICKNAME defaults to $HOSTNAME, which may be unset on ECS; set it to jvb."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.jvb.environment, "JVB_PORT", "") == tostring(aws_lb_target_group.jvb.port) &&
+      lookup(module.jitsi.container_settings.jicofo.environment, "JVB_BREWERY_MUC", "") == lookup(module.jitsi.container_settings.jvb.environment, "JVB_BREWERY_MUC", "")
+    )
+    error_message = "jvb/rootfs/defaults/jvb.conf and jicofo/rootfs/defaults/jicofo.conf@stable-11031: JVB_PORT must be the UDP target group's port, JVB_BREWERY_MUC the same on jicofo and jvb."
+  }
+
+  assert {
+    condition = (
+      join(",", module.jitsi.container_settings.prosody.secret_names) == "JICOFO_AUTH_PASSWORD,JVB_AUTH_PASSWORD" &&
+      join(",", module.jitsi.container_settings.jicofo.secret_names) == "JICOFO_AUTH_PASSWORD" &&
+      join(",", module.jitsi.container_settings.jvb.secret_names) == "JVB_ADVERTISE_IPS,JVB_AUTH_PASSWORD" &&
+      length(module.jitsi.container_settings.web.secret_names) == 0
+    )
+    error_message = "prosody, jicofo, jvb rootfs/etc/cont-init.d/10-config@stable-11031: only the two auth passwords (and JVB_ADVERTISE_IPS) are read; the component secrets are unused and JIGASI_XMPP_PASSWORD makes prosody create a jigasi admin (conf.d/jitsi-meet.cfg.lua)."
+  }
+
+  assert {
+    condition = (
+      toset(keys(module.jitsi.secret_parameter_names)) == toset(["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"]) &&
+      alltrue([for c in values(module.jitsi.container_settings) : length(setintersection(toset(keys(c.environment)), toset([
+        "JICOFO_COMPONENT_SECRET", "JVB_COMPONENT_SECRET", "JIGASI_XMPP_PASSWORD", "JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JVB_ADVERTISE_IPS",
+      ]))) == 0])
+    )
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: no parameter for the unused component secrets or the jigasi password, and no secret in a plain environment."
+  }
+
+  assert {
+    condition     = module.jitsi.container_settings.prosody.health_check == "curl -fsS http://127.0.0.1:5280/health"
+    error_message = "prosody/rootfs/usr/local/bin/healthcheck.sh@stable-11031: prosody is healthy when /health on 127.0.0.1:5280 answers (mod_http_health); curl is in the image."
+  }
+
+  assert {
+    condition = (
+      module.jitsi.container_settings.jicofo.health_check == "curl -fsS http://127.0.0.1:8888/about/health" &&
+      lookup(module.jitsi.container_settings.jicofo.environment, "JICOFO_ENABLE_HEALTH_CHECKS", "") == "true" &&
+      module.jitsi.container_settings.jicofo.start_period >= 90
+    )
+    error_message = "jicofo/rootfs/defaults/jicofo.conf@stable-11031: /about/health on 8888 exists only with JICOFO_ENABLE_HEALTH_CHECKS=true and fails until the bridge joined: start period at least 90 s."
+  }
+
+  assert {
+    condition     = module.jitsi.container_settings.jvb.health_check == "curl -fsS http://127.0.0.1:8080/about/health"
+    error_message = "jvb/rootfs/usr/local/bin/healthcheck.sh@stable-11031: jvb is healthy when /about/health on 8080 answers 200."
+  }
+
+  assert {
+    condition     = module.jitsi.container_settings.web.health_check == "curl -fsSk https://127.0.0.1/ -o /dev/null"
+    error_message = "web/rootfs/defaults/default@stable-11031: nginx serves TLS on 443 with the image's self-signed certificate: check https://127.0.0.1/ with -k."
+  }
+
+  assert {
+    condition = (
+      module.jitsi.container_settings.jicofo.depends_on == { prosody = "HEALTHY" } &&
+      module.jitsi.container_settings.jvb.depends_on == { prosody = "HEALTHY" }
+    )
+    error_message = "prosody/rootfs/etc/services.d/70-register-setup/run@stable-11031: the focus and jvb users exist only once prosody's /health answers: jicofo and jvb wait for prosody HEALTHY."
+  }
+}
+
+run "jitsi_environment_custom_domain" {
+  variables {
+    hosted_zone_id   = "Z0123456789ABCDEFGHIJ"
+    meeting_hostname = "meet.example.com"
+  }
+
+  override_resource {
+    target = aws_acm_certificate.meeting[0]
+    values = {
+      arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+      domain_validation_options = [{
+        domain_name           = "meet.example.com"
+        resource_record_name  = "_x1.meet.example.com."
+        resource_record_type  = "CNAME"
+        resource_record_value = "_x2.acm-validations.aws."
+      }]
+    }
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.web.environment, "PUBLIC_URL", "") == "https://meet.example.com"
+    error_message = "web/rootfs/defaults/system-config.js@stable-11031: with a domain, PUBLIC_URL=https://<meeting_hostname> gives config.websocket its host."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.web.environment, "ENABLE_XMPP_WEBSOCKET", "") == "1" &&
+      lookup(module.jitsi.container_settings.prosody.environment, "ENABLE_XMPP_WEBSOCKET", "") == "1"
+    )
+    error_message = "web/rootfs/defaults/system-config.js and prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: with a domain the XMPP WebSocket is on in web and prosody alike."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.web.environment, "BOSH_RELATIVE", "") == "true" && lookup(module.jitsi.container_settings.web.environment, "XMPP_BOSH_URL_BASE", "") == "http://127.0.0.1:5280"
+    error_message = "web/rootfs/defaults/system-config.js and meet.conf@stable-11031: BOSH stays same-origin and proxied to 127.0.0.1 in both modes."
+  }
+
+  assert {
+    condition     = alltrue([for n, c in module.jitsi.container_settings : !contains(keys(c.environment), "PUBLIC_URL") if n != "web"])
+    error_message = "jvb/rootfs/defaults/jvb.conf and prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: PUBLIC_URL only feeds features that are off there (colibri websockets, JaaS components): set it on web only."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.jvb.environment, "JVB_DISABLE_STUN", "") == "1" && !contains(keys(module.jitsi.container_settings.jvb.environment), "COLIBRI_REST_ENABLED")
+    error_message = "jvb/rootfs/defaults/jvb.conf@stable-11031: STUN off and no colibri REST API in custom-domain mode too."
+  }
+}
