@@ -3,7 +3,8 @@
 # the AWS API, checks the functions' IAM policies (tests/iam_policy_check.py), checks that the
 # service's desired count is left to the Lambdas; then adds a custom domain (a hosted zone created in
 # moto) and checks the same again plus the meeting host name's A record, whose value belongs to the
-# Lambdas; destroys, and checks that nothing is left.
+# Lambdas, and that the token app id and signing key survived that apply; destroys, and checks that
+# nothing is left.
 #
 # usage: scripts/terraform-moto.sh <lambda_dist_dir>
 #   <lambda_dist_dir>/<fn>/bootstrap.zip for start-meeting, task-state, stop-meeting (cargo lambda
@@ -161,6 +162,20 @@ elif [ $rc -ne 0 ]; then
   die "terraform would reset the desired count"
 fi
 
+# The token app id and signing key are generated once (terraform_data, ignore_changes): a later apply
+# must keep both, or tokens minted by a warm start-meeting (it reads the key once per cold start)
+# would stop matching prosody's. Only a digest of the key is kept, never the key.
+auth_fingerprint() {
+  python3 - "$endpoint" <<'PY'
+import hashlib, sys, boto3
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1")
+env = boto3.client("lambda", **kw).get_function_configuration(FunctionName="jitsi-on-demand-start-meeting")["Environment"]["Variables"]
+key = boto3.client("ssm", **kw).get_parameter(Name=env["JWT_SECRET_PARAMETER"], WithDecryption=True)["Parameter"]["Value"]
+print(env["JWT_APP_ID"], hashlib.sha256(key.encode()).hexdigest())
+PY
+}
+auth_fingerprint >"$work/auth-before" || die "could not read the token app id and key"
+
 echo "==> custom domain: a hosted zone in moto, apply again with hosted_zone_id and meeting_hostname"
 hostname="meet.example.test"
 zone_id="$(python3 - "$endpoint" <<'PY'
@@ -185,6 +200,10 @@ tf -chdir="$work/tf" apply -auto-approve -input=false -no-color "${vars[@]}" >"$
 grep -E '^Apply complete' "$work/apply-domain.log"
 echo "    apply took $(( $(date +%s) - t0 )) s"
 tf -chdir="$work/tf" output -json >"$work/outputs-domain.json"
+auth_fingerprint >"$work/auth-after" || die "could not read the token app id and key"
+cmp -s "$work/auth-before" "$work/auth-after" ||
+  die "the apply changed the token app id or signing key ($(cut -d' ' -f1 "$work/auth-before") -> $(cut -d' ' -f1 "$work/auth-after"))"
+echo "  ok: the apply kept the token app id $(cut -d' ' -f1 "$work/auth-after") and its signing key"
 python3 "$TF_DIR/tests/moto_assert.py" deployed "$endpoint" jitsi-on-demand "$work/outputs-domain.json" "$zone_id" "$hostname" ||
   die "custom-domain stack does not match"
 tf -chdir="$work/tf" show -json >"$work/show-domain.json" || die "terraform show -json failed"

@@ -194,6 +194,20 @@ locals {
     }]
   })
 
+  # start-meeting only: it signs moderator tokens (App::token_issuer, at cold start). The other two
+  # get JWT_SECRET_PARAMETER in their environment (one contract for all three) but no access to it.
+  # SecureString with the AWS managed aws/ssm key, whose key policy allows decryption through SSM:
+  # no kms:Decrypt statement (as for the start secret hash).
+  read_jwt_secret_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ReadJwtSigningKey"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter"]
+      Resource = module.jitsi.jwt_secret_parameter_arn
+    }]
+  })
+
   # GetMetricData supports no resource-level permissions: "*" only.
   read_metrics_policy = jsonencode({
     Version = "2012-10-17"

@@ -1,5 +1,7 @@
 locals {
-  # The environment contract with the Rust functions: the same variables for all three.
+  # The environment contract with the Rust functions: the same variables for all three. JWT_APP_ID
+  # and JWT_SECRET_PARAMETER (auth.tf): the app id (iss and aud of the moderator tokens) and the NAME
+  # of the SecureString parameter holding their signing key, never the key itself.
   lambda_environment = {
     CLUSTER_NAME                = module.jitsi.cluster_name
     SERVICE_NAME                = module.jitsi.service_name
@@ -9,6 +11,8 @@ locals {
     LOAD_BALANCER_NAME          = local.load_balancer_name
     ADVERTISE_IPS_PARAMETER     = module.jitsi.advertise_ips_parameter_name
     START_SECRET_HASH_PARAMETER = aws_ssm_parameter.start_secret_hash.name
+    JWT_APP_ID                  = local.jwt_app_id
+    JWT_SECRET_PARAMETER        = module.jitsi.jwt_secret_parameter_name
     STACK_TAG                   = var.name
     CERTIFICATE_ARN             = local.custom_domain ? aws_acm_certificate_validation.meeting[0].certificate_arn : ""
     HOSTED_ZONE_ID              = local.custom_domain ? var.hosted_zone_id : ""
@@ -25,7 +29,7 @@ locals {
     start-meeting = {
       description = "Starts a meeting: NLB with Elastic IPs, advertise IPs, desired count 1 (Function URL)"
       url         = true
-      policies    = { reconcile = local.reconcile_policy, start-secret = local.read_start_secret_policy }
+      policies    = { reconcile = local.reconcile_policy, start-secret = local.read_start_secret_policy, jwt-secret = local.read_jwt_secret_policy }
     }
     task-state = {
       description = "Registers the task IP on the target groups on ECS task state changes"

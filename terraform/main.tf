@@ -62,6 +62,7 @@ module "jitsi" {
   enable_service_connect = var.enable_service_connect
   log_retention_days     = var.log_retention_days
   public_url             = local.custom_domain ? "https://${var.meeting_hostname}" : ""
+  jwt_app_id             = local.jwt_app_id
   secret_values          = var.jitsi_secrets
 }
 

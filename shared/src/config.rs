@@ -21,6 +21,10 @@ pub struct Config {
     pub load_balancer_name: String,
     pub advertise_ips_parameter: String,
     pub start_secret_hash_parameter: String,
+    /// Jitsi's JWT app id (issuer and audience of the moderator tokens) and the SSM SecureString
+    /// holding their signing key; both are this deployment's own.
+    pub jwt_app_id: String,
+    pub jwt_secret_parameter: String,
     pub stack_tag: String,
     /// With a certificate the web listener terminates TLS; without, TCP 443 passes through
     /// to the web container's own self-signed certificate (a trial setup).
@@ -162,6 +166,8 @@ impl Config {
             load_balancer_name,
             advertise_ips_parameter: required("ADVERTISE_IPS_PARAMETER")?,
             start_secret_hash_parameter: required("START_SECRET_HASH_PARAMETER")?,
+            jwt_app_id: required("JWT_APP_ID")?,
+            jwt_secret_parameter: required("JWT_SECRET_PARAMETER")?,
             stack_tag: required("STACK_TAG")?,
             certificate_arn: match optional("CERTIFICATE_ARN") {
                 Some(v) if !v.starts_with("arn:") => {
@@ -204,6 +210,8 @@ mod tests {
             ("LOAD_BALANCER_NAME", "jitsi-meeting"),
             ("ADVERTISE_IPS_PARAMETER", "/jitsi/advertise-ips"),
             ("START_SECRET_HASH_PARAMETER", "/jitsi/start-secret-hash"),
+            ("JWT_APP_ID", "jitsi-on-demand-1a2b"),
+            ("JWT_SECRET_PARAMETER", "/jitsi/jwt-secret"),
             ("STACK_TAG", "jitsi"),
         ]
         .into_iter()

@@ -11,9 +11,11 @@ pub mod model;
 pub mod page;
 pub mod plan;
 pub mod reconcile;
+pub mod room;
 pub mod secret;
 pub mod status;
 pub mod telemetry;
+pub mod token;
 pub mod web;
 
 pub use model::Time;
@@ -24,6 +26,7 @@ use cloud::{Aws, CloudError};
 use config::{Config, ConfigError};
 use secret::{Gate, InvalidHash};
 use std::time::Duration;
+use token::TokenIssuer;
 
 /// What every function holds for its lifetime: settings and SDK clients, made once per cold start.
 #[derive(Debug, Clone)]
@@ -82,5 +85,13 @@ impl App {
     pub async fn gate(&self) -> Result<Gate, StartupError> {
         let gate = async { Ok(Gate::from_hex(&self.aws.secret_hash(&self.config).await?)?) };
         gate.await.inspect_err(log_startup_error)
+    }
+
+    /// The issuer of moderator tokens, with the signing key kept in SSM.
+    pub async fn token_issuer(&self) -> Result<TokenIssuer, StartupError> {
+        let key = self.aws.jwt_secret(&self.config).await.inspect_err(|error| {
+            log_startup_error(&StartupError::Cloud(error.clone()));
+        })?;
+        Ok(TokenIssuer::new(&self.config.jwt_app_id, key.as_bytes()))
     }
 }

@@ -2,6 +2,7 @@
 //! truth without JavaScript too; its script then keeps it current by polling `/status`.
 
 use crate::status::{Phase, Status};
+use crate::web::Join;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
@@ -37,7 +38,14 @@ fn label(step: &str) -> &'static str {
     }
 }
 
-pub fn render(status: &Status) -> String {
+/// The page for a status; `join` (the key holder's moderator token, after a start without
+/// JavaScript) turns the join button into the moderator's link and shows the guests' link.
+pub fn render(status: &Status, join: Option<&Join>) -> String {
+    let room_url = |room: &str| status.meeting_url.as_ref().map(|url| format!("{url}{room}"));
+    let (join_url, guest_url) = match join.and_then(|j| Some((room_url(&j.room)?, &j.token))) {
+        Some((guest, token)) => (format!("{guest}?jwt={token}"), guest),
+        None => ("#".to_string(), String::new()),
+    };
     let steps: String = status
         .steps
         .iter()
@@ -72,7 +80,13 @@ pub fn render(status: &Status) -> String {
         .replace("{{READY_HIDDEN}}", hidden(status.phase == Phase::Ready))
         .replace("{{ERROR_HIDDEN}}", hidden(status.error.is_some()))
         .replace("{{ERROR}}", &escape(status.error.as_deref().unwrap_or_default()))
-        .replace("{{MEETING_URL}}", &escape(status.meeting_url.as_deref().unwrap_or("#")))
+        .replace(
+            "{{ROOM}}",
+            &escape(&join.map_or_else(crate::room::propose, |j| j.room.clone())),
+        )
+        .replace("{{JOIN_URL}}", &escape(&join_url))
+        .replace("{{GUEST_URL}}", &escape(&guest_url))
+        .replace("{{GUEST_HIDDEN}}", hidden(!guest_url.is_empty()))
         .replace("{{STEPS}}", &steps)
         .replace("{{STATUS_JSON}}", &status_json)
 }

@@ -84,6 +84,19 @@ impl Status {
     pub fn step(&self, name: &str) -> Option<&StepStatus> {
         self.steps.iter().find(|s| s.name == name)
     }
+
+    /// What anyone may see: the phase and the steps, never where the meeting is (its URL, its
+    /// public address, its hostname). The key holder gets the whole document.
+    pub fn public(&self) -> Status {
+        let mut public = self.clone();
+        public.meeting_url = None;
+        for step in &mut public.steps {
+            if matches!(step.name, "address" | "dns") {
+                step.detail = None;
+            }
+        }
+        public
+    }
 }
 
 pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {

@@ -5,7 +5,10 @@ use crate::cloud::CloudError;
 use crate::page;
 use crate::plan::Intent;
 use crate::reconcile::{current_status, reconcile};
+use crate::room;
 use crate::secret::{Gate, Verdict};
+use crate::status::Status;
+use crate::token::{self, TokenIssuer};
 use crate::{App, Time};
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use serde::Serialize;
@@ -13,18 +16,29 @@ use tracing::{info, warn};
 
 pub type HttpResponse = Response<String>;
 
-/// `GET /` the start page, `GET /status` the status document, `POST /start` starts.
-pub async fn start_meeting(app: &App, gate: &Gate, request: Request<String>, now: Time) -> HttpResponse {
+/// `GET /` the start page, `GET /status` the status document, `POST /start` starts. Only the key
+/// holder learns where the meeting is: without the key, the status tells the phase and the steps.
+pub async fn start_meeting(
+    app: &App,
+    gate: &Gate,
+    tokens: &TokenIssuer,
+    request: Request<String>,
+    now: Time,
+) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
         (&Method::GET | &Method::HEAD, "/") => match current_status(&app.aws, &app.config, now).await {
-            Ok(status) => html(page::render(&status)),
+            Ok(status) => html(page::render(&status.public(), None)),
             Err(error) => aws_failure(error),
         },
-        (&Method::GET | &Method::HEAD, "/status") => match current_status(&app.aws, &app.config, now).await {
-            Ok(status) => json(StatusCode::OK, &status),
-            Err(error) => aws_failure(error),
+        (&Method::GET | &Method::HEAD, "/status") => match holds_key(gate, &request, now) {
+            Err(refusal) => refusal,
+            Ok(key_holder) => match current_status(&app.aws, &app.config, now).await {
+                Ok(status) if key_holder => json(StatusCode::OK, &status),
+                Ok(status) => json(StatusCode::OK, &status.public()),
+                Err(error) => aws_failure(error),
+            },
         },
-        (&Method::POST, "/start") => act(app, gate, &request, Intent::Start, now).await,
+        (&Method::POST, "/start") => start(app, gate, tokens, &request, now).await,
         (_, "/" | "/status") => method_not_allowed("GET, HEAD"),
         (_, "/start") => method_not_allowed("POST"),
         _ => error(StatusCode::NOT_FOUND, "no such page: try GET / or GET /status"),
@@ -35,7 +49,20 @@ pub async fn start_meeting(app: &App, gate: &Gate, request: Request<String>, now
 /// `POST /stop` (or `POST /`) ends the meeting now.
 pub async fn stop_meeting(app: &App, gate: &Gate, request: Request<String>, now: Time) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
-        (&Method::POST, "/" | "/stop") => act(app, gate, &request, Intent::Stop, now).await,
+        (&Method::POST, "/" | "/stop") => match admit(gate, &request, Intent::Stop, now) {
+            Err(refusal) => refusal,
+            Ok(()) => match reconcile(&app.aws, &app.config, Intent::Stop, now).await {
+                Ok(outcome) if is_form_post(&request) => {
+                    info!(phase = ?outcome.status.phase, steps = outcome.applied.len(), "stopped");
+                    see_other("./")
+                }
+                Ok(outcome) => {
+                    info!(phase = ?outcome.status.phase, steps = outcome.applied.len(), "stopped");
+                    json(StatusCode::ACCEPTED, &outcome.status)
+                }
+                Err(error) => aws_failure(error),
+            },
+        },
         (_, "/" | "/stop") => method_not_allowed("POST"),
         _ => error(StatusCode::NOT_FOUND, "no such page: POST /stop ends the meeting"),
     };
@@ -51,13 +78,74 @@ fn route(request: &Request<String>) -> &str {
     }
 }
 
-async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, now: Time) -> HttpResponse {
-    let secret = match secret_of(request) {
-        Ok(secret) => secret,
+/// What the key holder gets from a start: the status with the meeting's address, and a moderator
+/// token for the requested room (a room opens only with one).
+#[derive(Serialize)]
+struct Started<'a> {
+    #[serde(flatten)]
+    status: &'a Status,
+    join: Option<Join>,
+}
+
+#[derive(Serialize)]
+pub struct Join {
+    pub room: String,
+    pub token: String,
+    pub expires_at: Time,
+}
+
+async fn start(app: &App, gate: &Gate, tokens: &TokenIssuer, request: &Request<String>, now: Time) -> HttpResponse {
+    if let Err(refusal) = admit(gate, request, Intent::Start, now) {
+        return refusal;
+    }
+    let room = match field_of(request, "room") {
+        Ok(None) => None,
+        Ok(Some(room)) => match room::room_name(&room) {
+            Ok(room) => Some(room),
+            Err(invalid) => return error(StatusCode::BAD_REQUEST, &invalid.to_string()),
+        },
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
+    let outcome = match reconcile(&app.aws, &app.config, Intent::Start, now).await {
+        Ok(outcome) => outcome,
+        Err(error) => return aws_failure(error),
+    };
+    info!(phase = ?outcome.status.phase, steps = outcome.applied.len(), "started");
+    let join = room.map(|room| {
+        let expires_at = token::expiry(now, outcome.status.started_at, app.config.idle.max_length);
+        let token = tokens.moderator_token(&room, now, expires_at);
+        Join {
+            room,
+            token,
+            expires_at,
+        }
+    });
+    if is_form_post(request) {
+        // A browser without JavaScript: the page as the key holder sees it, with the join link.
+        return html(page::render(&outcome.status, join.as_ref()));
+    }
+    json(
+        StatusCode::ACCEPTED,
+        &Started {
+            status: &outcome.status,
+            join,
+        },
+    )
+}
+
+/// Whether the request carries the right key; no key is fine (a public read), a wrong one is not.
+fn holds_key(gate: &Gate, request: &Request<String>, now: Time) -> Result<bool, HttpResponse> {
+    if !request.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(false);
+    }
+    admit(gate, request, Intent::Tick, now).map(|()| true)
+}
+
+/// Lets the key holder through; anyone else gets the answer that says why not.
+fn admit(gate: &Gate, request: &Request<String>, intent: Intent, now: Time) -> Result<(), HttpResponse> {
+    let secret = field_of(request, "secret").map_err(|message| error(StatusCode::BAD_REQUEST, message))?;
     match gate.check(secret.as_deref(), now) {
-        Verdict::Allowed => {}
+        Verdict::Allowed => Ok(()),
         Verdict::Missing => {
             let mut response = error(
                 StatusCode::UNAUTHORIZED,
@@ -66,11 +154,11 @@ async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, 
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+            Err(response)
         }
         Verdict::Wrong => {
             warn!(?intent, "wrong secret");
-            return error(StatusCode::FORBIDDEN, "the secret is not right");
+            Err(error(StatusCode::FORBIDDEN, "the secret is not right"))
         }
         Verdict::TooManyFailures => {
             let mut response = error(
@@ -80,31 +168,25 @@ async fn act(app: &App, gate: &Gate, request: &Request<String>, intent: Intent, 
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-            return response;
+            Err(response)
         }
-    }
-    match reconcile(&app.aws, &app.config, intent, now).await {
-        Ok(outcome) => {
-            info!(?intent, phase = ?outcome.status.phase, steps = outcome.applied.len(), "done");
-            if is_form_post(request) {
-                // A browser without JavaScript: back to the page, which shows the progress.
-                let mut response = Response::new(String::new());
-                *response.status_mut() = StatusCode::SEE_OTHER;
-                response
-                    .headers_mut()
-                    .insert(header::LOCATION, HeaderValue::from_static("./"));
-                response
-            } else {
-                json(StatusCode::ACCEPTED, &outcome.status)
-            }
-        }
-        Err(error) => aws_failure(error),
     }
 }
 
-/// The secret from `Authorization: Bearer`, a JSON body `{"secret": ...}` or a form field.
-fn secret_of(request: &Request<String>) -> Result<Option<String>, &'static str> {
-    if let Some(value) = request.headers().get(header::AUTHORIZATION) {
+fn see_other(location: &'static str) -> HttpResponse {
+    let mut response = Response::new(String::new());
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+        .headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static(location));
+    response
+}
+
+/// A field of the request: the secret from `Authorization: Bearer`, or any field from a JSON body
+/// (`{"secret": …, "room": …}`) or a form.
+fn field_of(request: &Request<String>, name: &str) -> Result<Option<String>, &'static str> {
+    let header = request.headers().get(header::AUTHORIZATION);
+    if let (Some(value), "secret") = (header, name) {
         let value = value.to_str().map_err(|_| "the Authorization header is not text")?;
         return match value.split_once(' ') {
             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(Some(token.to_string())),
@@ -122,15 +204,15 @@ fn secret_of(request: &Request<String>) -> Result<Option<String>, &'static str> 
         .unwrap_or_default()
         .to_ascii_lowercase();
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        return Ok(form_field(body, "secret"));
+        return Ok(form_field(body, name));
     }
     if content_type.is_empty() || content_type.starts_with("application/json") {
         let value: serde_json::Value = serde_json::from_str(body).map_err(|_| "the body is not valid JSON")?;
         let object = value.as_object().ok_or("the body must be a JSON object")?;
-        return match object.get("secret") {
+        return match object.get(name) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(secret)) => Ok(Some(secret.clone())),
-            Some(_) => Err("`secret` must be a string"),
+            Some(serde_json::Value::String(value)) => Ok(Some(value.clone())),
+            Some(_) => Err("the secret and the room must be strings"),
         };
     }
     Err("send JSON or a form (application/x-www-form-urlencoded)")
@@ -254,36 +336,54 @@ mod tests {
             .unwrap()
     }
 
+    fn secret(request: &Request<String>) -> Result<Option<String>, &'static str> {
+        field_of(request, "secret")
+    }
+
+    #[test]
+    fn reads_the_room_from_the_body_even_with_a_bearer_secret() {
+        let request = Request::post("/start")
+            .header(header::AUTHORIZATION, "Bearer abc")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(r#"{"room":"Team-Sync"}"#.to_string())
+            .unwrap();
+        assert_eq!(field_of(&request, "room"), Ok(Some("Team-Sync".into())));
+        assert_eq!(
+            field_of(&post("application/x-www-form-urlencoded", "room=a&secret=b"), "room"),
+            Ok(Some("a".into()))
+        );
+    }
+
     #[test]
     fn reads_the_secret_from_each_accepted_place() {
         let bearer = Request::post("/start")
             .header(header::AUTHORIZATION, "Bearer abc")
             .body(String::new())
             .unwrap();
-        assert_eq!(secret_of(&bearer), Ok(Some("abc".into())));
+        assert_eq!(secret(&bearer), Ok(Some("abc".into())));
         assert_eq!(
-            secret_of(&post("application/json", r#"{"secret":"abc"}"#)),
+            secret(&post("application/json", r#"{"secret":"abc"}"#)),
             Ok(Some("abc".into()))
         );
         assert_eq!(
-            secret_of(&post("application/x-www-form-urlencoded", "room=x&secret=a%2Bb+c")),
+            secret(&post("application/x-www-form-urlencoded", "room=x&secret=a%2Bb+c")),
             Ok(Some("a+b c".into()))
         );
-        assert_eq!(secret_of(&post("application/json", "")), Ok(None));
-        assert_eq!(secret_of(&post("application/json", "{}")), Ok(None));
+        assert_eq!(secret(&post("application/json", "")), Ok(None));
+        assert_eq!(secret(&post("application/json", "{}")), Ok(None));
     }
 
     #[test]
     fn rejects_malformed_bodies_with_a_reason() {
-        assert!(secret_of(&post("application/json", "{nope")).is_err());
-        assert!(secret_of(&post("application/json", "[1]")).is_err());
-        assert!(secret_of(&post("application/json", r#"{"secret":5}"#)).is_err());
-        assert!(secret_of(&post("text/plain", "abc")).is_err());
+        assert!(secret(&post("application/json", "{nope")).is_err());
+        assert!(secret(&post("application/json", "[1]")).is_err());
+        assert!(secret(&post("application/json", r#"{"secret":5}"#)).is_err());
+        assert!(secret(&post("text/plain", "abc")).is_err());
         let basic = Request::post("/start")
             .header(header::AUTHORIZATION, "Basic abc")
             .body(String::new())
             .unwrap();
-        assert!(secret_of(&basic).is_err());
+        assert!(secret(&basic).is_err());
     }
 
     #[test]

@@ -120,13 +120,16 @@ MEETING_DNS = [
 ]
 
 START_SECRET = [Grant("ssm:GetParameter", "{start_secret_parameter}", "App::gate at cold start")]
+# The moderator tokens' signing key (JWT_SECRET_PARAMETER); SecureString with the AWS managed key, so
+# no kms:Decrypt. All three have the parameter's name in their environment; only start-meeting reads it.
+JWT_SECRET = [Grant("ssm:GetParameter", "{jwt_secret_parameter}", "App::token_issuer at cold start (start-meeting only)")]
 FLOW_METRICS = [Grant("cloudwatch:GetMetricData", "*", "activity: observe with_activity, Intent::Tick only")]
 
 # All three run reconcile(), and each can reach every Step (shared/src/plan.rs): a start brings up,
 # which also deletes duplicate NLBs and releases spare addresses; a task event or a tick brings up or
 # winds down by the desired count; a manual stop winds down. So OBSERVE + APPLY for all three.
 EXPECTED = {
-    "start-meeting": OWN_LOGS + OBSERVE + APPLY + START_SECRET,
+    "start-meeting": OWN_LOGS + OBSERVE + APPLY + START_SECRET + JWT_SECRET,
     "task-state": OWN_LOGS + OBSERVE + APPLY,  # EventBridge events only: no secret, no tick
     "stop-meeting": OWN_LOGS + OBSERVE + APPLY + START_SECRET + FLOW_METRICS,
 }
@@ -170,6 +173,11 @@ def stack_values(by_address, function):
     account = value("data.aws_caller_identity.current", "account_id")
     env = value(f'module.lambda["{function}"].aws_lambda_function.this', "environment")[0]["variables"]
     cluster = value("module.jitsi.aws_ecs_cluster.this", "arn")
+    # The parameter whose name the function gets as JWT_SECRET_PARAMETER: grants are checked against it.
+    jwt_secret = value('module.jitsi.aws_ssm_parameter.secret["JWT_APP_SECRET"]', "arn")
+    if not jwt_secret.endswith(":parameter" + env.get("JWT_SECRET_PARAMETER", "(unset)")):
+        sys.exit(f"FAIL: {function}'s JWT_SECRET_PARAMETER {env.get('JWT_SECRET_PARAMETER')!r} is not the JWT_APP_SECRET "
+                 f"parameter {jwt_secret}")
     elb = f"arn:{partition}:elasticloadbalancing:{region}:{account}"
     return {
         "cluster": cluster,
@@ -184,6 +192,7 @@ def stack_values(by_address, function):
                                    "elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing",
         "advertise_ips_parameter": value("module.jitsi.aws_ssm_parameter.advertise_ips", "arn"),
         "start_secret_parameter": value("aws_ssm_parameter.start_secret_hash", "arn"),
+        "jwt_secret_parameter": jwt_secret,
         "own_log_streams": value(f'module.lambda["{function}"].aws_cloudwatch_log_group.this', "arn") + ":*",
         "stack_tag": env["STACK_TAG"],
         "hosted_zone": f"arn:{partition}:route53:::hostedzone/{env['HOSTED_ZONE_ID']}",

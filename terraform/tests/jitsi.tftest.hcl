@@ -81,19 +81,19 @@ run "jitsi_environment_trial" {
 
   assert {
     condition = (
-      join(",", module.jitsi.container_settings.prosody.secret_names) == "JICOFO_AUTH_PASSWORD,JVB_AUTH_PASSWORD" &&
+      join(",", module.jitsi.container_settings.prosody.secret_names) == "JICOFO_AUTH_PASSWORD,JVB_AUTH_PASSWORD,JWT_APP_SECRET" &&
       join(",", module.jitsi.container_settings.jicofo.secret_names) == "JICOFO_AUTH_PASSWORD" &&
       join(",", module.jitsi.container_settings.jvb.secret_names) == "JVB_ADVERTISE_IPS,JVB_AUTH_PASSWORD" &&
       length(module.jitsi.container_settings.web.secret_names) == 0
     )
-    error_message = "prosody, jicofo, jvb rootfs/etc/cont-init.d/10-config@stable-11031: only the two auth passwords (and JVB_ADVERTISE_IPS) are read; the component secrets are unused and JIGASI_XMPP_PASSWORD makes prosody create a jigasi admin (conf.d/jitsi-meet.cfg.lua)."
+    error_message = "prosody, jicofo, jvb rootfs/etc/cont-init.d/10-config@stable-11031: only the two auth passwords (and JVB_ADVERTISE_IPS, and prosody's JWT_APP_SECRET) are read; the component secrets are unused and JIGASI_XMPP_PASSWORD makes prosody create a jigasi admin (conf.d/jitsi-meet.cfg.lua)."
   }
 
   assert {
     condition = (
-      toset(keys(module.jitsi.secret_parameter_names)) == toset(["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"]) &&
+      toset(keys(module.jitsi.secret_parameter_names)) == toset(["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JWT_APP_SECRET"]) &&
       alltrue([for c in values(module.jitsi.container_settings) : length(setintersection(toset(keys(c.environment)), toset([
-        "JICOFO_COMPONENT_SECRET", "JVB_COMPONENT_SECRET", "JIGASI_XMPP_PASSWORD", "JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JVB_ADVERTISE_IPS",
+        "JICOFO_COMPONENT_SECRET", "JVB_COMPONENT_SECRET", "JIGASI_XMPP_PASSWORD", "JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JVB_ADVERTISE_IPS", "JWT_APP_SECRET",
       ]))) == 0])
     )
     error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: no parameter for the unused component secrets or the jigasi password, and no secret in a plain environment."
@@ -177,5 +177,131 @@ run "jitsi_environment_custom_domain" {
   assert {
     condition     = lookup(module.jitsi.container_settings.jvb.environment, "JVB_DISABLE_STUN", "") == "1" && !contains(keys(module.jitsi.container_settings.jvb.environment), "COLIBRI_REST_ENABLED")
     error_message = "jvb/rootfs/defaults/jvb.conf@stable-11031: STUN off and no colibri REST API in custom-domain mode too."
+  }
+}
+
+# --- Token authentication: only the key holder opens rooms ----------------------------------------
+# The same settings in both modes. The start-meeting Lambda mints tokens with iss = aud = JWT_APP_ID,
+# signed with the key in JWT_SECRET_PARAMETER (tests/main.tftest.hcl checks its side).
+
+run "token_auth_trial" {
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.prosody.environment, "ENABLE_AUTH", "") == "1" &&
+      lookup(module.jitsi.container_settings.prosody.environment, "AUTH_TYPE", "") == "jwt" &&
+      !contains(keys(module.jitsi.container_settings.prosody.environment), "PROSODY_AUTH_TYPE")
+    )
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: token authentication on meet.jitsi needs ENABLE_AUTH=1 and AUTH_TYPE=jwt (read unless PROSODY_AUTH_TYPE overrides it: do not set that)."
+  }
+
+  assert {
+    condition = (
+      can(regex("^jitsi-on-demand-[0-9a-f]{12}$", local.jwt_app_id)) &&
+      lookup(module.jitsi.container_settings.prosody.environment, "JWT_APP_ID", "") == local.jwt_app_id &&
+      lookup(module.jitsi.container_settings.prosody.environment, "JWT_ACCEPTED_ISSUERS", "") == local.jwt_app_id &&
+      lookup(module.jitsi.container_settings.prosody.environment, "JWT_ACCEPTED_AUDIENCES", "") == local.jwt_app_id &&
+      lookup(local.lambda_environment, "JWT_APP_ID", "") == local.jwt_app_id
+    )
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: app_id (JWT_APP_ID), asap_accepted_issuers and asap_accepted_audiences must all be this deployment's app id <name>-<12 hex>, the iss and aud the Lambdas put in their tokens (JWT_APP_ID in their environment)."
+  }
+
+  assert {
+    condition     = lookup(module.jitsi.container_settings.prosody.environment, "JWT_ALLOW_EMPTY", "") == "0"
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: allow_empty_token must be false (JWT_ALLOW_EMPTY=0), or a client without a token logs in to meet.jitsi, counts as authenticated and may open rooms as a moderator."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.prosody.environment, "ENABLE_GUESTS", "") == "1" &&
+      lookup(module.jitsi.container_settings.web.environment, "ENABLE_GUESTS", "") == "1" &&
+      lookup(module.jitsi.container_settings.web.environment, "ENABLE_AUTH", "") == "1" &&
+      !contains(keys(module.jitsi.container_settings.web.environment), "ENABLE_AUTH_DOMAIN")
+    )
+    error_message = "web/rootfs/defaults/system-config.js and prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: ENABLE_AUTH=1 and ENABLE_GUESTS=1 on web (config.hosts.anonymousdomain = guest.meet.jitsi, authdomain meet.jitsi) and ENABLE_GUESTS=1 on prosody (the anonymous guest VirtualHost), or people without a token cannot join at all."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.jicofo.environment, "ENABLE_AUTH", "") == "1" &&
+      lookup(module.jitsi.container_settings.jicofo.environment, "AUTH_TYPE", "") == "jwt" &&
+      length(setintersection(toset(keys(module.jitsi.container_settings.jicofo.environment)), toset([
+        "JICOFO_ENABLE_AUTH", "JICOFO_AUTH_TYPE", "ENABLE_AUTO_OWNER",
+      ]))) == 0
+    )
+    error_message = "jicofo/rootfs/defaults/jicofo.conf@stable-11031: authentication { type = JWT, login-url = meet.jitsi } needs ENABLE_AUTH=1 and AUTH_TYPE=jwt (no JICOFO_* overrides): only token holders create rooms and become owners; ENABLE_AUTO_OWNER would not matter with an authentication authority, so leave it unset."
+  }
+
+  assert {
+    condition = (
+      contains(module.jitsi.container_settings.prosody.secret_names, "JWT_APP_SECRET") &&
+      alltrue([for n, c in module.jitsi.container_settings : !contains(c.secret_names, "JWT_APP_SECRET") if n != "prosody"]) &&
+      alltrue([for c in values(module.jitsi.container_settings) : !anytrue([for k in keys(c.environment) : strcontains(k, "SECRET")])]) &&
+      module.jitsi.secret_parameter_names["JWT_APP_SECRET"] == "/jitsi-on-demand/jitsi/JWT_APP_SECRET"
+    )
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: JWT_APP_SECRET (app_secret, the HS256 key) comes from /<name>/jitsi/JWT_APP_SECRET through prosody's `secrets` only: no other container gets it, and no container has it (or any *SECRET*) in `environment`."
+  }
+
+  assert {
+    condition     = alltrue([for n in ["web", "jicofo", "jvb"] : !anytrue([for k in keys(module.jitsi.container_settings[n].environment) : startswith(k, "JWT_")])])
+    error_message = "web/rootfs/defaults/system-config.js, jicofo/rootfs/defaults/jicofo.conf, jvb/rootfs/defaults/jvb.conf@stable-11031: only prosody reads JWT_* settings; web, jicofo and jvb get none."
+  }
+}
+
+run "token_auth_custom_domain" {
+  variables {
+    hosted_zone_id   = "Z0123456789ABCDEFGHIJ"
+    meeting_hostname = "meet.example.com"
+  }
+
+  override_resource {
+    target = aws_acm_certificate.meeting[0]
+    values = {
+      arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+      domain_validation_options = [{
+        domain_name           = "meet.example.com"
+        resource_record_name  = "_x1.meet.example.com."
+        resource_record_type  = "CNAME"
+        resource_record_value = "_x2.acm-validations.aws."
+      }]
+    }
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.prosody.environment, "ENABLE_AUTH", "") == "1" &&
+      lookup(module.jitsi.container_settings.prosody.environment, "AUTH_TYPE", "") == "jwt" &&
+      lookup(module.jitsi.container_settings.prosody.environment, "JWT_ALLOW_EMPTY", "") == "0" &&
+      lookup(module.jitsi.container_settings.prosody.environment, "ENABLE_GUESTS", "") == "1"
+    )
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: with a domain too, prosody runs token authentication (ENABLE_AUTH=1, AUTH_TYPE=jwt, JWT_ALLOW_EMPTY=0) with the guest VirtualHost (ENABLE_GUESTS=1)."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.prosody.environment, "JWT_APP_ID", "") == local.jwt_app_id &&
+      lookup(module.jitsi.container_settings.prosody.environment, "JWT_ACCEPTED_ISSUERS", "") == local.jwt_app_id &&
+      lookup(module.jitsi.container_settings.prosody.environment, "JWT_ACCEPTED_AUDIENCES", "") == local.jwt_app_id &&
+      lookup(local.lambda_environment, "JWT_APP_ID", "") == local.jwt_app_id
+    )
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: with a domain too, app id, accepted issuers and audiences are the app id the Lambdas sign with."
+  }
+
+  assert {
+    condition = (
+      lookup(module.jitsi.container_settings.web.environment, "ENABLE_AUTH", "") == "1" &&
+      lookup(module.jitsi.container_settings.web.environment, "ENABLE_GUESTS", "") == "1" &&
+      lookup(module.jitsi.container_settings.jicofo.environment, "ENABLE_AUTH", "") == "1" &&
+      lookup(module.jitsi.container_settings.jicofo.environment, "AUTH_TYPE", "") == "jwt"
+    )
+    error_message = "web/rootfs/defaults/system-config.js and jicofo/rootfs/defaults/jicofo.conf@stable-11031: with a domain too, web offers the guest domain (ENABLE_AUTH, ENABLE_GUESTS) and jicofo runs JWT authentication (ENABLE_AUTH, AUTH_TYPE=jwt)."
+  }
+
+  assert {
+    condition = (
+      join(",", module.jitsi.container_settings.prosody.secret_names) == "JICOFO_AUTH_PASSWORD,JVB_AUTH_PASSWORD,JWT_APP_SECRET" &&
+      alltrue([for n, c in module.jitsi.container_settings : !contains(c.secret_names, "JWT_APP_SECRET") if n != "prosody"]) &&
+      alltrue([for c in values(module.jitsi.container_settings) : !contains(keys(c.environment), "JWT_APP_SECRET")])
+    )
+    error_message = "prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031: with a domain too, JWT_APP_SECRET reaches prosody only, through `secrets`, never `environment`."
   }
 }

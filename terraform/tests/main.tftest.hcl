@@ -12,13 +12,19 @@ variables {
 }
 
 run "trial_mode_wiring" {
+  # Every mocked parameter has the same ARN; give the JWT key's its own so the policy checks can tell.
+  override_resource {
+    target = module.jitsi.aws_ssm_parameter.secret["JWT_APP_SECRET"]
+    values = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-on-demand/jitsi/JWT_APP_SECRET" }
+  }
+
   assert {
     condition = alltrue([for k in [
       "CLUSTER_NAME", "SERVICE_NAME", "SUBNET_ID", "JVB_TARGET_GROUP_ARN", "WEB_TARGET_GROUP_ARN",
-      "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "STACK_TAG",
-      "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME", "DNS_IDLE_ADDRESS", "GRACE_MINUTES",
-      "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
-    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 18
+      "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "JWT_APP_ID",
+      "JWT_SECRET_PARAMETER", "STACK_TAG", "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME",
+      "DNS_IDLE_ADDRESS", "GRACE_MINUTES", "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
+    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 20
     error_message = "The Lambda environment does not match the contract with the Rust functions."
   }
 
@@ -35,6 +41,38 @@ run "trial_mode_wiring" {
       local.lambda_environment.START_SECRET_HASH_PARAMETER == aws_ssm_parameter.start_secret_hash.name
     )
     error_message = "Trial-mode Lambda environment values are wrong."
+  }
+
+  # Token authentication (auth.tf): the app id and the NAME of the signing key's parameter.
+  assert {
+    condition = (
+      can(regex("^jitsi-on-demand-[0-9a-f]{12}$", lookup(local.lambda_environment, "JWT_APP_ID", ""))) &&
+      lookup(local.lambda_environment, "JWT_APP_ID", "") == local.jwt_app_id &&
+      lookup(local.lambda_environment, "JWT_SECRET_PARAMETER", "") == "/jitsi-on-demand/jitsi/JWT_APP_SECRET" &&
+      lookup(local.lambda_environment, "JWT_SECRET_PARAMETER", "") == module.jitsi.jwt_secret_parameter_name
+    )
+    error_message = "JWT_APP_ID must be the deployment's app id <name>-<12 hex> (the one prosody accepts), JWT_SECRET_PARAMETER the name of the /<name>/jitsi/JWT_APP_SECRET parameter prosody gets its key from."
+  }
+
+  assert {
+    condition     = alltrue([for k, v in local.lambda_environment : !strcontains(k, "SECRET") || endswith(k, "_PARAMETER")])
+    error_message = "The Lambda environment carries secrets only by parameter name (*_PARAMETER), never a secret value."
+  }
+
+  assert {
+    condition = (
+      jsondecode(local.functions["start-meeting"].policies["jwt-secret"]).Statement == [{
+        Sid      = "ReadJwtSigningKey"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-on-demand/jitsi/JWT_APP_SECRET"
+      }] &&
+      alltrue(flatten([for name, f in local.functions : [
+        for doc in values(f.policies) : !strcontains(doc, "JWT_APP_SECRET") if name != "start-meeting"
+      ]])) &&
+      length([for doc in values(local.functions["start-meeting"].policies) : doc if strcontains(doc, "JWT_APP_SECRET")]) == 1
+    )
+    error_message = "Only start-meeting (which signs the moderator tokens at cold start) may read the JWT signing key: one ssm:GetParameter on exactly its parameter, no kms statement (AWS managed aws/ssm key); task-state and stop-meeting no access."
   }
 
   assert {
@@ -119,7 +157,7 @@ run "trial_mode_wiring" {
   assert {
     condition = (
       join(",", sort(keys(local.functions["task-state"].policies))) == "reconcile" &&
-      join(",", sort(keys(local.functions["start-meeting"].policies))) == "reconcile,start-secret" &&
+      join(",", sort(keys(local.functions["start-meeting"].policies))) == "jwt-secret,reconcile,start-secret" &&
       join(",", sort(keys(local.functions["stop-meeting"].policies))) == "metrics,reconcile,start-secret"
     )
     error_message = "Per-function policy sets are wrong."
@@ -214,6 +252,15 @@ run "custom_domain_wiring" {
         resource_record_value = "_x2.acm-validations.aws."
       }]
     }
+  }
+
+  assert {
+    condition = (
+      lookup(local.lambda_environment, "JWT_APP_ID", "") == local.jwt_app_id &&
+      lookup(local.lambda_environment, "JWT_SECRET_PARAMETER", "") == "/jitsi-on-demand/jitsi/JWT_APP_SECRET" &&
+      join(",", sort(keys(local.functions["start-meeting"].policies))) == "jwt-secret,reconcile,start-secret"
+    )
+    error_message = "With a custom domain the token settings are the same: JWT_APP_ID, JWT_SECRET_PARAMETER, and only start-meeting reads the key."
   }
 
   assert {

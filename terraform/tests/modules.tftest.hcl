@@ -16,11 +16,17 @@ run "jitsi_service_task_and_service" {
     subnet_id         = "subnet-0123456789abcdef0"
     security_group_id = "sg-0123456789abcdef0"
     image_tag         = "stable-11031"
+    jwt_app_id        = "jitsi-test-0123456789ab"
   }
 
   override_resource {
     target = aws_ssm_parameter.advertise_ips
     values = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-test/jvb/advertise-ips" }
+  }
+
+  override_resource {
+    target = aws_ssm_parameter.secret["JWT_APP_SECRET"]
+    values = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-test/jitsi/JWT_APP_SECRET" }
   }
 
   assert {
@@ -79,12 +85,40 @@ run "jitsi_service_task_and_service" {
   assert {
     condition = (
       toset(flatten([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : [for s in c.secrets : s.name]])) ==
-      toset(["JVB_ADVERTISE_IPS", "JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"]) &&
+      toset(["JVB_ADVERTISE_IPS", "JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JWT_APP_SECRET"]) &&
       one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) :
         one([for s in c.secrets : s.valueFrom if s.name == "JVB_ADVERTISE_IPS"]) if c.name == "jvb"
       ]) == "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-test/jvb/advertise-ips"
     )
-    error_message = "The two Jitsi auth passwords and JVB_ADVERTISE_IPS (from the advertise parameter) must come through secrets."
+    error_message = "The two Jitsi auth passwords, JWT_APP_SECRET and JVB_ADVERTISE_IPS (from the advertise parameter) must come through secrets."
+  }
+
+  # The JWT signing key: prosody's `secrets` only, from its own parameter; the execution role may
+  # resolve it at launch.
+  assert {
+    condition = (
+      [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name if anytrue([for s in c.secrets : s.name == "JWT_APP_SECRET"])] == ["prosody"] &&
+      one(flatten([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) :
+        [for s in c.secrets : s.valueFrom if s.name == "JWT_APP_SECRET"]
+      ])) == "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-test/jitsi/JWT_APP_SECRET" &&
+      alltrue([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : !contains([for e in c.environment : e.name], "JWT_APP_SECRET")]) &&
+      aws_ssm_parameter.secret["JWT_APP_SECRET"].name == "/jitsi-test/jitsi/JWT_APP_SECRET" &&
+      aws_ssm_parameter.secret["JWT_APP_SECRET"].type == "SecureString" &&
+      output.jwt_secret_parameter_name == "/jitsi-test/jitsi/JWT_APP_SECRET" &&
+      output.jwt_secret_parameter_arn == "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-test/jitsi/JWT_APP_SECRET" &&
+      contains(flatten([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : flatten([st.Resource]) if st.Sid == "ReadTaskSecrets"]),
+      "arn:aws:ssm:us-east-1:123456789012:parameter/jitsi-test/jitsi/JWT_APP_SECRET")
+    )
+    error_message = "JWT_APP_SECRET must be a SecureString /<name>/jitsi/JWT_APP_SECRET reaching prosody only, through `secrets` (valueFrom its ARN, resolved by the execution role at launch), never `environment`."
+  }
+
+  assert {
+    condition = (
+      one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) :
+        { for e in c.environment : e.name => e.value if contains(["JWT_APP_ID", "JWT_ACCEPTED_ISSUERS", "JWT_ACCEPTED_AUDIENCES"], e.name) } if c.name == "prosody"
+      ]) == { JWT_APP_ID = "jitsi-test-0123456789ab", JWT_ACCEPTED_ISSUERS = "jitsi-test-0123456789ab", JWT_ACCEPTED_AUDIENCES = "jitsi-test-0123456789ab" }
+    )
+    error_message = "prosody's JWT_APP_ID, JWT_ACCEPTED_ISSUERS and JWT_ACCEPTED_AUDIENCES must all be var.jwt_app_id."
   }
 
   # The task definition carries exactly what container_settings reports (tests/jitsi.tftest.hcl checks the values).
@@ -99,7 +133,7 @@ run "jitsi_service_task_and_service" {
 
   assert {
     condition = (
-      length(aws_ssm_parameter.secret) == 2 && alltrue([for p in aws_ssm_parameter.secret : p.type == "SecureString"]) &&
+      length(aws_ssm_parameter.secret) == 3 && alltrue([for p in aws_ssm_parameter.secret : p.type == "SecureString"]) &&
       aws_ssm_parameter.advertise_ips.type == "String" && aws_ssm_parameter.advertise_ips.value == "0.0.0.0"
     )
     error_message = "Secret parameters must be SecureString; advertise IPs a String with a placeholder."
@@ -136,6 +170,7 @@ run "jitsi_service_spot_service_connect_and_given_secrets" {
     container_insights     = true
     task_architecture      = "X86_64"
     public_url             = "https://meet.example.com"
+    jwt_app_id             = "jitsi-test-0123456789ab"
     secret_values          = { JVB_AUTH_PASSWORD = "given-jvb-password-0123456789" }
   }
 
@@ -160,6 +195,25 @@ run "jitsi_service_spot_service_connect_and_given_secrets" {
     [for e in c.environment : e.value if e.name == "PUBLIC_URL"] if c.name == "web"])) == "https://meet.example.com"
     error_message = "PUBLIC_URL must be set when a domain is configured."
   }
+}
+
+# jwt_app_id goes into prosody's Lua config in quotes and into comma-separated lists.
+run "jitsi_service_rejects_an_unsafe_jwt_app_id" {
+  command = plan
+
+  module {
+    source = "./modules/jitsi-service"
+  }
+
+  variables {
+    name              = "jitsi-test"
+    subnet_id         = "subnet-0123456789abcdef0"
+    security_group_id = "sg-0123456789abcdef0"
+    image_tag         = "stable-11031"
+    jwt_app_id        = "a\",b"
+  }
+
+  expect_failures = [var.jwt_app_id]
 }
 
 # --- lambda-function module ----------------------------------------------------------------------

@@ -20,12 +20,21 @@ assert endpoint.startswith("http://127.0.0.1:"), "refusing a non-loopback endpoi
 FUNCTIONS = ["start-meeting", "task-state", "stop-meeting"]
 ENV_CONTRACT = {
     "CLUSTER_NAME", "SERVICE_NAME", "SUBNET_ID", "JVB_TARGET_GROUP_ARN", "WEB_TARGET_GROUP_ARN",
-    "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "STACK_TAG",
-    "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME", "DNS_IDLE_ADDRESS", "GRACE_MINUTES",
-    "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
+    "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "JWT_APP_ID",
+    "JWT_SECRET_PARAMETER", "STACK_TAG", "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME",
+    "DNS_IDLE_ADDRESS", "GRACE_MINUTES", "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
 }
+assert len(ENV_CONTRACT) == 20
 # Only what the images read at stable-11031 (modules/jitsi-service/secrets.tf).
-SECRETS = ["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"]
+SECRETS = ["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JWT_APP_SECRET"]
+# Which container gets which secret through `secrets` (modules/jitsi-service/containers.tf).
+CONTAINER_SECRETS = {
+    "prosody": {"JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JWT_APP_SECRET"},
+    "jicofo": {"JICOFO_AUTH_PASSWORD"},
+    "jvb": {"JVB_AUTH_PASSWORD", "JVB_ADVERTISE_IPS"},
+    "web": set(),
+}
+JWT_SECRET_PARAMETER = "/{name}/jitsi/JWT_APP_SECRET"
 # RFC 5737 documentation ranges: reserved, never routed.
 TEST_NETS = [ipaddress.ip_network(n) for n in ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]]
 
@@ -74,6 +83,14 @@ def parameters():
     for page in ssm.get_paginator("describe_parameters").paginate():
         names += [p for p in page["Parameters"] if p["Name"].startswith(f"/{name}/")]
     return {p["Name"]: p for p in names}
+
+
+def jwt_parameter(decrypt=False):
+    """The JWT signing key's parameter (GetParameter's Parameter), None when it does not exist."""
+    try:
+        return ssm.get_parameter(Name=JWT_SECRET_PARAMETER.format(name=name), WithDecryption=decrypt)["Parameter"]
+    except ssm.exceptions.ParameterNotFound:
+        return None
 
 
 def our_functions():
@@ -138,6 +155,7 @@ if phase == "deployed":
     clusters = active_clusters()
     check(len(clusters) == 1, "ECS cluster")
     services = ecs.describe_services(cluster=name, services=[name])["services"] if clusters else []
+    td, prosody_env = {}, {}
     check(len(services) == 1, "ECS service")
     if services:
         svc = services[0]
@@ -160,6 +178,16 @@ if phase == "deployed":
         env_names = {e["name"] for c in containers.values() for e in c.get("environment", [])}
         check(secret_names == set(SECRETS) | {"JVB_ADVERTISE_IPS"}, "secrets come through `secrets`")
         check(not (env_names & secret_names), "no secret in plain environment")
+        check({n: {s["name"] for s in c.get("secrets", [])} for n, c in containers.items()} == CONTAINER_SECRETS,
+              "each container gets exactly its secrets (JWT_APP_SECRET: prosody only)")
+        jwt_arn = (jwt_parameter() or {}).get("ARN", "(no JWT_APP_SECRET parameter)")
+        check([s["valueFrom"] for s in containers.get("prosody", {}).get("secrets", []) if s["name"] == "JWT_APP_SECRET"] == [jwt_arn],
+              f"prosody's JWT_APP_SECRET comes from {JWT_SECRET_PARAMETER.format(name=name)}")
+        prosody_env = {e["name"]: e["value"] for e in containers.get("prosody", {}).get("environment", [])}
+        check(prosody_env.get("ENABLE_AUTH") == "1" and prosody_env.get("AUTH_TYPE") == "jwt" and prosody_env.get("JWT_ALLOW_EMPTY") == "0"
+              and prosody_env.get("ENABLE_GUESTS") == "1" and prosody_env.get("JWT_APP_ID")
+              and prosody_env.get("JWT_APP_ID") == prosody_env.get("JWT_ACCEPTED_ISSUERS") == prosody_env.get("JWT_ACCEPTED_AUDIENCES"),
+              "prosody: token authentication with guests, no empty tokens, one app id as id, issuer and audience")
         check(all(c.get("memoryReservation") or c.get("memory") for c in containers.values()), "every container has memory set")
         check(all(c.get("healthCheck") for c in containers.values()), "every container has a health check")
 
@@ -187,6 +215,13 @@ if phase == "deployed":
     for s in SECRETS:
         check(params.get(f"/{name}/jitsi/{s}", {}).get("Type") == "SecureString", f"secret parameter {s} (SecureString)")
     check(params.get(f"/{name}/control/start-secret-sha256", {}).get("Type") == "SecureString", "start secret hash (SecureString)")
+    jwt_secret = (jwt_parameter(decrypt=True) or {}).get("Value", "")
+    check(len(jwt_secret) == 64 and all(ch in "0123456789abcdef" for ch in jwt_secret),
+          "JWT signing key generated at deploy: 64 hex characters")
+    check(bool(jwt_secret) and jwt_secret not in json.dumps(outputs), "the JWT signing key is in no Terraform output")
+    if services:
+        check(bool(jwt_secret) and jwt_secret not in json.dumps(td, default=str),
+              "the JWT signing key is nowhere in the task definition (only its parameter ARN)")
 
     # Lambda
     fns = {f["FunctionName"]: f for f in our_functions()}
@@ -197,6 +232,12 @@ if phase == "deployed":
             continue
         env = fn.get("Environment", {}).get("Variables", {})
         check(set(env) == ENV_CONTRACT, f"{f} environment matches the contract (extra/missing: {set(env) ^ ENV_CONTRACT})")
+        check(bool(jwt_secret) and jwt_secret not in json.dumps(env), f"{f} environment does not contain the JWT signing key")
+        check(env.get("JWT_SECRET_PARAMETER") == JWT_SECRET_PARAMETER.format(name=name)
+              and env.get("JWT_APP_ID", "").startswith(f"{name}-") and len(env.get("JWT_APP_ID", "")) == len(name) + 13
+              and env.get("JWT_APP_ID") == prosody_env.get("JWT_APP_ID"),
+              f"{f} JWT_APP_ID is prosody's app id <name>-<12 hex> (got {env.get('JWT_APP_ID')!r}), "
+              f"JWT_SECRET_PARAMETER the key's parameter name (got {env.get('JWT_SECRET_PARAMETER')!r})")
         check(fn["Runtime"] == "provided.al2023" and fn["Handler"] == "bootstrap" and fn["MemorySize"] == 128 and fn["Timeout"] == 30,
               f"{f} runtime/handler/memory/timeout")
         if env:
@@ -255,7 +296,8 @@ if phase == "deployed":
     for f in FUNCTIONS:
         if f"{name}-{f}" in roles:
             inline = set(iam.list_role_policies(RoleName=f"{name}-{f}")["PolicyNames"])
-            want = {"own-log-group", "reconcile"} | ({"start-secret"} if f != "task-state" else set()) | ({"metrics"} if f == "stop-meeting" else set())
+            want = {"own-log-group", "reconcile"} | ({"start-secret"} if f != "task-state" else set()) | \
+                ({"metrics"} if f == "stop-meeting" else set()) | ({"jwt-secret"} if f == "start-meeting" else set())
             check(inline == want, f"role {f} inline policies {sorted(want)} (got {sorted(inline)})")
             check(not iam.list_attached_role_policies(RoleName=f"{name}-{f}")["AttachedPolicies"], f"role {f} has no managed policies")
 

@@ -95,8 +95,10 @@ async function phaseOf(page) {
   return page.locator("#phase").getAttribute("data-phase");
 }
 
-async function status() {
-  const response = await fetch(STATUS_URL, { headers: { accept: "application/json" } });
+/** The status document as anyone sees it, or with the key as its holder does. */
+async function status(withKey = false) {
+  const auth = withKey ? { authorization: `Bearer ${SECRET}` } : {};
+  const response = await fetch(STATUS_URL, { headers: { accept: "application/json", ...auth } });
   assert.equal(response.status, 200);
   return response.json();
 }
@@ -153,6 +155,8 @@ test("the start link shows the idle page, and opening it starts nothing", async 
   assert.ok(!(await visible(page, "#secret-field")), "the key from the link needs no typing");
   assert.ok(!(await visible(page, "#progress-section")), "no progress before a start");
   assert.ok(!(await visible(page, "#error")), "no error");
+  assert.match(await page.locator("#room").inputValue(), /^[a-z]{6}-[a-z]{6}-[a-z]{6}$/,
+    "an unguessable room name is proposed");
   await screenshot(page, "idle");
   // Give a page that would start by itself the time of a status poll to do so.
   await page.waitForTimeout(2000);
@@ -199,7 +203,7 @@ test("a wrong key shows an error and starts nothing", async () => {
   await page.close();
 });
 
-test("the right key starts the meeting: the steps advance to ready and the page joins", async () => {
+test("the right key starts the meeting: the steps advance to ready, the host joins with a token", async () => {
   const { page, errors } = await openStartPage(`#key=${SECRET}`);
   await page.locator("#room").fill(ROOM);
   await page.locator("#start-button").click();
@@ -220,11 +224,25 @@ test("the right key starts the meeting: the steps advance to ready and the page 
   assert.ok(seen.length >= 2, `the steps changed while starting: ${JSON.stringify(seen)}`);
   assert.equal(await phaseOf(page), "ready");
 
-  const { meeting_url: meetingUrl } = await status();
+  const anyone = await status();
+  assert.equal(anyone.phase, "ready");
+  assert.equal(anyone.meeting_url, undefined, "without the key the status does not say where the meeting is");
+  assert.ok(!JSON.stringify(anyone).includes("jwt"), "no token in the status");
+  const { meeting_url: meetingUrl } = await status(true);
   assert.match(meetingUrl, /^https:\/\/.+\/$/);
-  const join = `${meetingUrl}${ROOM}`;
-  assert.equal(await page.locator("#join").getAttribute("href"), join);
-  await page.waitForURL(join, { timeout: 10_000 });
+  const guestLink = `${meetingUrl}${ROOM}`;
+  assert.ok(await visible(page, "#guest"), "the guests' link is shown once ready");
+  assert.equal(await page.locator("#guest-link").inputValue(), guestLink);
+  await page.locator("#copy-guest").click();
+  const hostLink = await page.locator("#join").getAttribute("href");
+  assert.match(hostLink, new RegExp(`^${guestLink.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\?jwt=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`),
+    "the host joins with a moderator token for the room");
+  const claims = JSON.parse(Buffer.from(hostLink.split("jwt=")[1].split(".")[1], "base64url").toString());
+  assert.equal(claims.room, ROOM);
+  assert.ok(claims.exp * 1000 > Date.now() && claims.exp * 1000 <= Date.now() + 8 * 3600_000, "the token expires within the cap");
+  await screenshot(page, "ready-links");
+  await page.locator("#join").click();
+  await page.waitForURL((url) => url.href === hostLink, { timeout: 10_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -8,6 +8,7 @@ use crate::stack::Stack;
 use aws_config::SdkConfig;
 use lifecycle::config::Config;
 use lifecycle::secret::Gate;
+use lifecycle::token::TokenIssuer;
 use lifecycle::{App, Time};
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ pub struct Harness {
     pub stack: Stack,
     pub app: App,
     pub gate: Gate,
+    pub tokens: TokenIssuer,
     pub scheduler: Scheduler,
 }
 
@@ -34,6 +36,7 @@ impl Harness {
         let stack = Stack::create(&sdk, name).await;
         let app = App::new(stack.config.clone(), &functions_sdk);
         let gate = app.gate().await.expect("the secret hash is readable");
+        let tokens = app.token_issuer().await.expect("the token key is readable");
         let scheduler = Scheduler::new(&sdk, &stack.config);
         Self {
             aws,
@@ -41,6 +44,7 @@ impl Harness {
             stack,
             app,
             gate,
+            tokens,
             scheduler,
         }
     }

@@ -2,14 +2,21 @@
 //! second, so that each test gets a fresh one. (`make test` also applies the real Terraform.)
 
 use aws_config::SdkConfig;
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::types::{AttributeBooleanValue, IpPermission, IpRange, ResourceType, Tag, TagSpecification};
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, ContainerDefinition, LaunchType, NetworkConfiguration, NetworkMode,
 };
-use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
+use aws_sdk_elasticloadbalancingv2::types::{Matcher, ProtocolEnum, TargetGroupAttribute, TargetTypeEnum};
 use aws_sdk_ssm::types::ParameterType;
 use lifecycle::config::Config;
 use std::collections::HashMap;
+
+/// The VPC's CIDR; the NLB's nodes, and so its health checks, come from inside it.
+const VPC_CIDR: &str = "10.0.0.0/16";
+/// JVB's health endpoint (terraform/target_groups.tf: the jvb group's HTTP health check).
+const HEALTH_PORT: i32 = 8080;
+/// The web target group's port (TCP without a custom domain), health-checked on it.
+const WEB_PORT: i32 = 443;
 
 pub struct Stack {
     pub config: Config,
@@ -19,8 +26,9 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// A stack named `name`: VPC, subnet, security group, cluster, task definition, service at
-    /// desired count 0, the two target groups and the SSM parameters.
+    /// A stack named `name`: VPC, subnet, security group (with Terraform's ingress rules),
+    /// cluster, task definition, service at desired count 0, the two target groups (with
+    /// Terraform's health checks) and the SSM parameters.
     pub async fn create(sdk: &SdkConfig, name: &str) -> Self {
         let ec2 = aws_sdk_ec2::Client::new(sdk);
         let ecs = aws_sdk_ecs::Client::new(sdk);
@@ -33,7 +41,7 @@ impl Stack {
             .build();
         let vpc = ec2
             .create_vpc()
-            .cidr_block("10.0.0.0/16")
+            .cidr_block(VPC_CIDR)
             .tag_specifications(name_tag)
             .send()
             .await
@@ -63,6 +71,27 @@ impl Stack {
             .await
             .unwrap();
         let group_id = group.group_id().unwrap().to_string();
+        // As terraform/main.tf's task_ingress: media from anywhere (a UDP target group always
+        // preserves client IPs); JVB's health check and web (health check on its traffic port, and
+        // its traffic, client IP preservation being off) from the NLB nodes in the VPC. As AWS, the
+        // local AWS marks a target healthy only if its security group admits the health check from
+        // the NLB's nodes (their private IPs in the VPC: the VPC CIDR rule covers them).
+        let rule = |protocol: &str, port: i32, cidr: &str| {
+            IpPermission::builder()
+                .ip_protocol(protocol)
+                .from_port(port)
+                .to_port(port)
+                .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+                .build()
+        };
+        ec2.authorize_security_group_ingress()
+            .group_id(&group_id)
+            .ip_permissions(rule("udp", 10000, "0.0.0.0/0"))
+            .ip_permissions(rule("tcp", WEB_PORT, VPC_CIDR))
+            .ip_permissions(rule("tcp", HEALTH_PORT, VPC_CIDR))
+            .send()
+            .await
+            .unwrap();
 
         ecs.create_cluster().cluster_name(name).send().await.unwrap();
         let container = ContainerDefinition::builder()
@@ -107,24 +136,49 @@ impl Stack {
             .await
             .unwrap();
 
+        // As terraform/target_groups.tf: JVB (UDP) is checked over HTTP on its health endpoint,
+        // the web group (TCP 443 without a custom domain) over TCP on its traffic port.
         let target_group = |suffix: &str, protocol: ProtocolEnum, port: i32| {
-            let request = elb
-                .create_target_group()
+            elb.create_target_group()
                 .name(format!("{name}-{suffix}"))
                 .protocol(protocol)
                 .port(port)
                 .vpc_id(&vpc_id)
                 .target_type(TargetTypeEnum::Ip)
-                .health_check_protocol(ProtocolEnum::Http)
-                .health_check_port("8080")
-                .health_check_path("/about/health");
-            async move {
-                let out = request.send().await.unwrap();
-                out.target_groups()[0].target_group_arn().unwrap().to_string()
-            }
+                .health_check_interval_seconds(10)
+                .healthy_threshold_count(2)
+                .unhealthy_threshold_count(2)
         };
-        let jvb = target_group("jvb", ProtocolEnum::Udp, 10000).await;
-        let web = target_group("web", ProtocolEnum::Tcp, 443).await;
+        let arn = |out: aws_sdk_elasticloadbalancingv2::operation::create_target_group::CreateTargetGroupOutput| {
+            out.target_groups()[0].target_group_arn().unwrap().to_string()
+        };
+        let jvb = target_group("jvb", ProtocolEnum::Udp, 10000)
+            .health_check_protocol(ProtocolEnum::Http)
+            .health_check_port(HEALTH_PORT.to_string())
+            .health_check_path("/about/health")
+            .matcher(Matcher::builder().http_code("200").build())
+            .send()
+            .await
+            .map(arn)
+            .unwrap();
+        let web = target_group("web", ProtocolEnum::Tcp, WEB_PORT)
+            .health_check_protocol(ProtocolEnum::Tcp)
+            .health_check_port("traffic-port")
+            .send()
+            .await
+            .map(arn)
+            .unwrap();
+        elb.modify_target_group_attributes()
+            .target_group_arn(&web)
+            .attributes(
+                TargetGroupAttribute::builder()
+                    .key("preserve_client_ip.enabled")
+                    .value("false")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
 
         let secret = format!("{name}-secret-{}", std::process::id());
         let put = |parameter: String, value: String, kind: ParameterType| {
@@ -148,6 +202,13 @@ impl Stack {
             ParameterType::SecureString,
         )
         .await;
+        // The moderator tokens' signing key (Terraform generates it at deploy).
+        put(
+            format!("/{name}/jitsi/JWT_APP_SECRET"),
+            format!("{name}-jwt-key-{}", std::process::id()),
+            ParameterType::SecureString,
+        )
+        .await;
 
         let vars: HashMap<String, String> = [
             ("CLUSTER_NAME", name.to_string()),
@@ -158,6 +219,8 @@ impl Stack {
             ("LOAD_BALANCER_NAME", format!("{name}-meeting")),
             ("ADVERTISE_IPS_PARAMETER", format!("/{name}/advertise-ips")),
             ("START_SECRET_HASH_PARAMETER", format!("/{name}/start-secret-hash")),
+            ("JWT_APP_ID", format!("{name}-app")),
+            ("JWT_SECRET_PARAMETER", format!("/{name}/jitsi/JWT_APP_SECRET")),
             ("STACK_TAG", name.to_string()),
         ]
         .into_iter()

@@ -167,7 +167,7 @@ fn arbitrary_requests_to_both_function_urls_get_a_clear_answer_and_change_nothin
                     builder = builder.header(*name, *value);
                 }
                 if let Ok(parsed) = builder.body(lambda_http::Body::from(request.body.clone())) {
-                    let response = start_meeting::handle(&h.app, &h.gate, parsed, now).await;
+                    let response = start_meeting::handle(&h.app, &h.gate, &h.tokens, parsed, now).await;
                     let content_type = response
                         .headers()
                         .get("content-type")
@@ -261,7 +261,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
 }
 
 #[tokio::test]
-async fn the_secret_never_shows_in_a_log_line_a_status_or_an_answer() {
+async fn the_secret_and_tokens_never_show_in_a_log_line_a_status_or_an_answer() {
     let logs = Logs::default();
     let filter =
         tracing_subscriber::EnvFilter::new("trace,aws=info,aws_smithy_runtime=info,hyper=info,h2=info,rustls=info");
@@ -295,7 +295,35 @@ async fn the_secret_never_shows_in_a_log_line_a_status_or_an_answer() {
         http_request("GET", "/", &[], ""),
     ];
     for request in start_requests {
-        answers.push(start_meeting::handle(&h.app, &h.gate, request, now).await.into_body());
+        answers.push(
+            start_meeting::handle(&h.app, &h.gate, &h.tokens, request, now)
+                .await
+                .into_body(),
+        );
+    }
+    // A start with a room answers the key holder a moderator token: it goes there and nowhere else.
+    let with_room = http_request(
+        "POST",
+        "/start",
+        &[("authorization", &bearer), ("content-type", "application/json")],
+        r#"{"room":"quiet-room"}"#,
+    );
+    let started = start_meeting::handle(&h.app, &h.gate, &h.tokens, with_room, now).await;
+    let started: Value = serde_json::from_str(started.body()).unwrap();
+    let token = started["join"]["token"]
+        .as_str()
+        .expect("a token for the room")
+        .to_string();
+    let signature = token.rsplit('.').next().unwrap().to_string();
+    for request in [
+        http_request("GET", "/status", &[("authorization", &bearer)], ""),
+        http_request("GET", "/status", &[], ""),
+    ] {
+        answers.push(
+            start_meeting::handle(&h.app, &h.gate, &h.tokens, request, now)
+                .await
+                .into_body(),
+        );
     }
     for event in h.run_ecs(now).await {
         answers.push(task_state::handle(&h.app, event, now).await.unwrap().to_string());
@@ -328,6 +356,7 @@ async fn the_secret_never_shows_in_a_log_line_a_status_or_an_answer() {
     for text in answers.iter().chain([&logged]) {
         assert!(!text.contains(&secret), "the secret leaked: {text}");
         assert!(!text.contains(&near_miss), "a guess leaked: {text}");
+        assert!(!text.contains(&signature), "a token leaked: {text}");
     }
     assert_eq!(
         h.inventory().await.desired_count,

@@ -24,22 +24,23 @@ fn body_json(response: &http::Response<String>) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     let h = Harness::new("life").await;
-    let (config, app, gate, scheduler) = (h.config(), &h.app, &h.gate, &h.scheduler);
+    let (config, app, gate, tokens, scheduler) = (h.config(), &h.app, &h.gate, &h.tokens, &h.scheduler);
     let bearer = h.bearer();
     let t0 = Utc::now();
 
     // A GET of the page (a link preview, a crawler) shows it and starts nothing.
-    let page = start_meeting::handle(&app, &gate, http_request("GET", "/", &[], ""), t0).await;
+    let page = start_meeting::handle(&app, &gate, &tokens, http_request("GET", "/", &[], ""), t0).await;
     assert_eq!(page.status(), 200);
     assert!(page.body().contains("Start the meeting"));
     assert!(h.inventory().await.is_idle());
 
     // Without the secret, or with a wrong one, nothing starts.
-    let missing = start_meeting::handle(&app, &gate, http_request("POST", "/start", &[], ""), t0).await;
+    let missing = start_meeting::handle(&app, &gate, &tokens, http_request("POST", "/start", &[], ""), t0).await;
     assert_eq!(missing.status(), 401);
     let wrong = start_meeting::handle(
         &app,
         &gate,
+        &tokens,
         http_request("POST", "/start", &[("authorization", "Bearer nope")], ""),
         t0,
     )
@@ -52,6 +53,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     let started = start_meeting::handle(
         &app,
         &gate,
+        &tokens,
         http_request("POST", "/start", &[("authorization", &bearer)], ""),
         t0,
     )
@@ -78,12 +80,45 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     let again = start_meeting::handle(
         &app,
         &gate,
+        &tokens,
         http_request("POST", "/start", &[("authorization", &bearer)], ""),
         t0,
     )
     .await;
     assert_eq!(again.status(), 202);
     assert_eq!(h.inventory().await, after_start);
+
+    // With a room, the key holder gets a moderator token for it (and never in the status).
+    let with_room = start_meeting::handle(
+        app,
+        gate,
+        tokens,
+        http_request(
+            "POST",
+            "/start",
+            &[("authorization", &bearer), ("content-type", "application/json")],
+            r#"{"room":"Team-Sync"}"#,
+        ),
+        t0,
+    )
+    .await;
+    let join = &body_json(&with_room)["join"];
+    assert_eq!(join["room"], "team-sync", "{join}");
+    assert_eq!(join["token"].as_str().unwrap().split('.').count(), 3, "{join}");
+    let bad_room = start_meeting::handle(
+        app,
+        gate,
+        tokens,
+        http_request(
+            "POST",
+            "/start",
+            &[("authorization", &bearer), ("content-type", "application/json")],
+            r#"{"room":"../etc"}"#,
+        ),
+        t0,
+    )
+    .await;
+    assert_eq!(bad_room.status(), 400);
 
     // ECS launches the task; its event registers the IP on both target groups.
     let events = scheduler.step().await;
@@ -100,16 +135,38 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     assert_eq!(running.jvb_targets, vec![task_ip.clone()]);
     assert_eq!(running.web_targets, vec![task_ip.clone()]);
 
-    let status = start_meeting::handle(
-        &app,
-        &gate,
-        http_request("GET", "/status", &[], ""),
-        t0 + Duration::seconds(90),
-    )
-    .await;
-    let status = body_json(&status);
-    assert_eq!(status["phase"], "ready", "{status}");
-    assert!(status["meeting_url"].as_str().unwrap().starts_with("https://"));
+    // Anyone may see how far it got; only the key holder learns where the meeting is.
+    let status_as = |headers: &'static [(&'static str, &'static str)]| {
+        start_meeting::handle(
+            app,
+            gate,
+            tokens,
+            http_request("GET", "/status", headers, ""),
+            t0 + Duration::seconds(90),
+        )
+    };
+    let public = body_json(&status_as(&[]).await);
+    assert_eq!(public["phase"], "ready", "{public}");
+    assert!(public["meeting_url"].is_null(), "{public}");
+    assert!(
+        public["steps"][0]["detail"].is_null(),
+        "the address is not shown: {public}"
+    );
+    assert_eq!(status_as(&[("authorization", "Bearer nope")]).await.status(), 403);
+    let status = body_json(
+        &start_meeting::handle(
+            app,
+            gate,
+            tokens,
+            http_request("GET", "/status", &[("authorization", &bearer)], ""),
+            t0 + Duration::seconds(90),
+        )
+        .await,
+    );
+    assert!(
+        status["meeting_url"].as_str().unwrap().starts_with("https://"),
+        "{status}"
+    );
 
     // People meet for five minutes, then leave; ten idle minutes later the tick ends it.
     for minute in 1..=5 {
@@ -150,13 +207,14 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
     let h = Harness::new("manual").await;
-    let (app, gate, scheduler) = (&h.app, &h.gate, &h.scheduler);
+    let (app, gate, tokens, scheduler) = (&h.app, &h.gate, &h.tokens, &h.scheduler);
     let now = Utc::now();
 
     let body = format!(r#"{{"secret": "{}"}}"#, h.stack.secret);
     let started = start_meeting::handle(
         &app,
         &gate,
+        &tokens,
         http_request("POST", "/start", &[("content-type", "application/json")], &body),
         now,
     )
@@ -206,12 +264,13 @@ async fn a_manual_stop_ends_the_meeting_and_the_next_tick_cleans_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_who_came_in_the_first_minute_count_as_having_joined() {
     let h = Harness::new("firstminute").await;
-    let (config, app, gate, scheduler) = (h.config(), &h.app, &h.gate, &h.scheduler);
+    let (config, app, gate, tokens, scheduler) = (h.config(), &h.app, &h.gate, &h.tokens, &h.scheduler);
     let bearer = h.bearer();
     let now = Utc::now();
     let started = start_meeting::handle(
         &app,
         &gate,
+        &tokens,
         http_request("POST", "/start", &[("authorization", &bearer)], ""),
         now,
     )

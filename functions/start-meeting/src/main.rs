@@ -4,10 +4,10 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let app = lifecycle::cold_start().await?;
-    let gate = app.gate().await?;
-    let (app, gate) = (&app, &gate);
+    let (gate, tokens) = tokio::try_join!(app.gate(), app.token_issuer())?;
+    let (app, gate, tokens) = (&app, &gate, &tokens);
     run(service_fn(move |request| async move {
-        Ok::<_, Infallible>(start_meeting::handle(app, gate, request, chrono::Utc::now()).await)
+        Ok::<_, Infallible>(start_meeting::handle(app, gate, tokens, request, chrono::Utc::now()).await)
     }))
     .await
 }

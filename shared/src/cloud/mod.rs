@@ -58,10 +58,19 @@ impl Aws {
 
     /// The start secret's SHA-256, hex. Read once per cold start.
     pub async fn secret_hash(&self, config: &Config) -> Result<String, CloudError> {
+        self.secure_parameter(&config.start_secret_hash_parameter).await
+    }
+
+    /// The moderator tokens' signing key. Read once per cold start of `start-meeting`.
+    pub async fn jwt_secret(&self, config: &Config) -> Result<String, CloudError> {
+        self.secure_parameter(&config.jwt_secret_parameter).await
+    }
+
+    async fn secure_parameter(&self, name: &str) -> Result<String, CloudError> {
         let out = self
             .ssm
             .get_parameter()
-            .name(&config.start_secret_hash_parameter)
+            .name(name)
             .with_decryption(true)
             .send()
             .await

@@ -3,18 +3,18 @@
   const $ = (id) => document.getElementById(id);
   // Typical seconds per step on AWS, from the project's measurements; only for the estimate.
   const TYPICAL = { load_balancer: 150, task: 75, health: 120 };
-  const JOIN_DELAY_MS = 3000;
   // The server's messages are fragments ("the secret is not right"); the page shows sentences.
   const sentence = (text) => (/[.!?…]$/.test(text) ? text : `${text}.`);
   let status = JSON.parse($("initial-status").textContent);
   // When `status` arrived: times count on the server's clock, whatever the device's clock says.
   let receivedAt = Date.now();
   let pollTimer = null;
-  let joinTimer = null;
   let lastAction = null;
+  // The host's moderator token and its room, from the start answer; kept in memory only.
+  let join = null;
 
   const params = new URLSearchParams(location.hash.slice(1));
-  const key = params.get("key");
+  let key = params.get("key");
   if (key) {
     $("secret").value = key;
     $("secret-field").hidden = true;
@@ -23,7 +23,18 @@
   if (room) $("room").value = room;
 
   function roomName() {
-    return ($("room").value.trim() || "meeting").replace(/[^A-Za-z0-9_-]/g, "-");
+    return $("room").value.trim().replace(/[^A-Za-z0-9_-]/g, "-").toLowerCase();
+  }
+
+  /** The host's link (with the token) and the guests' link, once the meeting's URL is known. */
+  function showLinks(s) {
+    const ready = s.phase === "ready" && s.meeting_url;
+    $("guest").hidden = !(ready && join);
+    $("host-link-missing").hidden = !(ready && !join && key);
+    if (!ready || !join) { $("join").removeAttribute("href"); return; }
+    const guest = s.meeting_url + encodeURIComponent(join.room);
+    $("join").href = `${guest}?jwt=${encodeURIComponent(join.token)}`;
+    $("guest-link").value = guest;
   }
 
   function seconds(from, to) {
@@ -77,14 +88,7 @@
     renderSteps(s);
     $("estimate").textContent = s.phase === "starting" ? estimate(s) : "";
     showError(s.error || "");
-    if (s.phase === "ready" && s.meeting_url) {
-      const url = s.meeting_url + encodeURIComponent(roomName());
-      $("join").href = url;
-      if (!joinTimer) {
-        $("phase").textContent = "Your meeting is ready. Joining…";
-        joinTimer = setTimeout(() => location.assign(url), JOIN_DELAY_MS);
-      }
-    }
+    showLinks(s);
     const moving = s.phase === "starting" || s.phase === "stopping";
     if (moving && !pollTimer) pollTimer = setInterval(poll, 1500);
     if (!moving && pollTimer) { clearInterval(pollTimer); pollTimer = null; }
@@ -97,8 +101,10 @@
   }
 
   async function call(path, options) {
+    // With the key the status says where the meeting is; without it, only how far it got.
+    const auth = key ? { authorization: `Bearer ${key}` } : {};
     const response = await fetch(path, { cache: "no-store", ...options,
-      headers: { accept: "application/json", ...(options && options.headers) } });
+      headers: { accept: "application/json", ...auth, ...(options && options.headers) } });
     const body = await response.json().catch(() => ({ error: `Unexpected answer (${response.status}).` }));
     if (!response.ok) throw new Error(body.error || `Request failed (${response.status}).`);
     return body;
@@ -114,8 +120,11 @@
     button.disabled = true;
     showError("");
     try {
-      render(await call("start", { method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ secret: $("secret").value }) }));
+      const answer = await call("start", { method: "POST", headers: { "content-type": "application/json",
+        authorization: `Bearer ${$("secret").value}` }, body: JSON.stringify({ room: roomName() }) });
+      key = $("secret").value;
+      if (answer.join) join = answer.join;
+      render(answer);
     } catch (e) {
       lastAction = start;
       showError(sentence(`The meeting did not start: ${e.message}`));
@@ -127,8 +136,10 @@
 
   $("start-form").addEventListener("submit", (event) => { event.preventDefault(); start(); });
   $("retry").addEventListener("click", (event) => { event.preventDefault(); showError(""); (lastAction || poll)(); });
-  $("room").addEventListener("input", () => {
-    if (status.meeting_url) $("join").href = status.meeting_url + encodeURIComponent(roomName());
+  $("host-link-button").addEventListener("click", () => start());
+  $("copy-guest").addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText($("guest-link").value); $("copy-guest").textContent = "Copied"; }
+    catch { $("guest-link").select(); }
   });
   setInterval(tick, 1000);
   render(status);

@@ -23,6 +23,8 @@ pub fn config() -> Config {
         ("LOAD_BALANCER_NAME", "jitsi-meeting"),
         ("ADVERTISE_IPS_PARAMETER", "/jitsi/advertise-ips"),
         ("START_SECRET_HASH_PARAMETER", "/jitsi/start-secret-hash"),
+        ("JWT_APP_ID", "jitsi-on-demand-1a2b"),
+        ("JWT_SECRET_PARAMETER", "/jitsi/jwt-secret"),
         ("STACK_TAG", "jitsi"),
     ]
     .into_iter()

@@ -26,6 +26,20 @@ locals {
   # (prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@T L178).
   xmpp_websocket = { ENABLE_XMPP_WEBSOCKET = local.custom_domain ? "1" : "0" }
 
+  # Token authentication: only holders of a moderator token (minted by the start-meeting Lambda with
+  # iss = aud = var.jwt_app_id, signed with JWT_APP_SECRET) may open a room and become its moderators;
+  # everyone else joins as a guest, and only into a room a token holder has opened.
+  # ENABLE_AUTH is read by all three (web/rootfs/defaults/system-config.js@T L3,
+  # prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@T L5, jicofo/rootfs/defaults/jicofo.conf@T L1/L3).
+  auth_enabled = { ENABLE_AUTH = "1" }
+  # jitsi-meet.cfg.lua@T L10/L233 (prosody: the anonymous guest.meet.jitsi VirtualHost) and
+  # system-config.js@T L36-38 (web: config.hosts.anonymousdomain, where token-less clients log in).
+  # Both read it only together with ENABLE_AUTH; jicofo.conf does not read it.
+  guests_enabled = { ENABLE_GUESTS = "1" }
+  # jitsi-meet.cfg.lua@T L1/L36 and jicofo.conf@T L4/L5 read AUTH_TYPE unless PROSODY_AUTH_TYPE /
+  # JICOFO_AUTH_TYPE override it (neither is set). web reads no AUTH_TYPE, so it gets none.
+  jwt_auth_type = { AUTH_TYPE = "jwt" }
+
   # Soft reservations (share of task memory) and JVM heaps well below them; the images default to
   # 3 GB heaps each, which would not fit a 4 GB task.
   mem = {
@@ -36,7 +50,10 @@ locals {
   }
 
   environment = {
-    web = merge(local.xmpp_domains, local.xmpp_websocket, {
+    # ENABLE_AUTH + ENABLE_GUESTS: system-config.js@T L35-43 writes config.hosts.anonymousdomain =
+    # guest.meet.jitsi (clients without a token log in there anonymously) and config.hosts.authdomain
+    # = meet.jitsi (ENABLE_AUTH_DOMAIN defaults to true); a client with ?jwt= uses meet.jitsi.
+    web = merge(local.xmpp_domains, local.xmpp_websocket, local.auth_enabled, local.guests_enabled, {
       # web/rootfs/defaults/meet.conf@T L10/L113/L127: proxy_pass with variables resolves a host name
       # through NGINX_RESOLVER (DNS, never /etc/hosts); an IP literal needs no resolver at all.
       XMPP_BOSH_URL_BASE = "http://127.0.0.1:5280"
@@ -56,9 +73,35 @@ locals {
       PUBLIC_URL = var.public_url
     } : {})
 
-    prosody = merge(local.xmpp_domains, local.xmpp_websocket)
+    prosody = merge(local.xmpp_domains, local.xmpp_websocket, local.auth_enabled, local.guests_enabled, local.jwt_auth_type, {
+      # jitsi-meet.cfg.lua@T L118-133: with ENABLE_AUTH and AUTH_TYPE=jwt the meet.jitsi VirtualHost
+      # authenticates with "token" (JWT_AUTH_TYPE default) and app_id = JWT_APP_ID; L311-312 loads
+      # token_verification (JWT_TOKEN_AUTH_MODULE default) on muc.meet.jitsi, which admits a token
+      # holder only into the token's room claim. The signing key, JWT_APP_SECRET (L4/L126-128), comes
+      # through `secrets` below, never here.
+      JWT_APP_ID = var.jwt_app_id
+      # jitsi-meet.cfg.lua@T L84-89: asap_accepted_issuers / asap_accepted_audiences. Without them
+      # the issuer defaults to app_id and the audience to "*" (jitsi-meet's
+      # prosody-plugins/token/util.lib.lua); pinned to the app id the Lambdas put in iss and aud.
+      JWT_ACCEPTED_ISSUERS   = var.jwt_app_id
+      JWT_ACCEPTED_AUDIENCES = var.jwt_app_id
+      # jitsi-meet.cfg.lua@T L28/L129: allow_empty_token = false, so a client without a token cannot
+      # log in to meet.jitsi and count as authenticated (jicofo would let it open rooms and make it a
+      # moderator); it has to use the guest VirtualHost. Same as the default, pinned on purpose.
+      JWT_ALLOW_EMPTY = "0"
+      # ENABLE_LOBBY is left at its default (on, L12/L183): moderators may turn a room's lobby on.
+      # No XMPP_MUC_MODULES=token_affiliation: jicofo already makes every token holder an owner.
+    })
 
-    jicofo = merge(local.xmpp_domains, local.brewery, {
+    # ENABLE_AUTH + AUTH_TYPE=jwt: jicofo.conf@T L51-63 writes authentication { enabled = true,
+    # type = JWT, login-url = "meet.jitsi" }. Jicofo then counts a user as authenticated when its JID
+    # is on meet.jitsi (token holders; guests are on guest.meet.jitsi), lets only authenticated users
+    # create a conference (jicofo's ConferenceIqHandler.kt: "not authorized user domain"; the client
+    # shows "waiting for the host") and, with an authentication authority, uses
+    # AuthenticationRoleManager (jicofo's ChatRoomRoleManager.kt): every authenticated user is owner.
+    # ENABLE_AUTO_OWNER (L168-170) is not set: jicofo's JitsiMeetConferenceImpl uses auto-owner only
+    # without an authentication authority, so guests never become owners.
+    jicofo = merge(local.xmpp_domains, local.brewery, local.auth_enabled, local.jwt_auth_type, {
       # jicofo/rootfs/defaults/jicofo.conf@T L43/L314: the XMPP server's host; the default
       # xmpp.meet.jitsi is a Docker Compose name.
       XMPP_SERVER = "127.0.0.1"
@@ -89,8 +132,10 @@ locals {
   # Secrets go through `secrets` (resolved by ECS at launch), never through `environment`.
   secrets = {
     web = {}
-    # prosody/rootfs/etc/cont-init.d/10-config@T L68/L86: both are required ("FATAL ERROR ... must
-    # be set"); prosody registers the focus and jvb users with them.
+    # prosody/rootfs/etc/cont-init.d/10-config@T L68/L86: the two passwords are required ("FATAL
+    # ERROR ... must be set"); prosody registers the focus and jvb users with them.
+    # JWT_APP_SECRET: conf.d/jitsi-meet.cfg.lua@T L4/L126-128 writes app_secret, the HS256 key of
+    # token authentication. Only prosody verifies tokens, so only prosody gets it.
     prosody = { for k in local.secret_names : k => local.secret_arn[k] }
     # jicofo/rootfs/etc/cont-init.d/10-config@T L5: required.
     jicofo = { JICOFO_AUTH_PASSWORD = local.secret_arn["JICOFO_AUTH_PASSWORD"] }

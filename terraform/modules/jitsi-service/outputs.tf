@@ -33,6 +33,16 @@ output "advertise_ips_parameter_arn" {
   value       = aws_ssm_parameter.advertise_ips.arn
 }
 
+output "jwt_secret_parameter_name" {
+  description = "Name of the SecureString parameter holding JWT_APP_SECRET (the key that signs moderator tokens); never its value."
+  value       = aws_ssm_parameter.secret["JWT_APP_SECRET"].name
+}
+
+output "jwt_secret_parameter_arn" {
+  description = "ARN of the SecureString parameter holding JWT_APP_SECRET."
+  value       = aws_ssm_parameter.secret["JWT_APP_SECRET"].arn
+}
+
 output "secret_parameter_names" {
   description = "Names (not values) of the Jitsi secret parameters, keyed by environment name."
   value       = { for k, p in aws_ssm_parameter.secret : k => p.name }

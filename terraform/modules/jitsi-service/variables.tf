@@ -82,6 +82,18 @@ variable "public_url" {
   }
 }
 
+variable "jwt_app_id" {
+  description = "Jitsi JWT app id of this deployment: prosody's JWT_APP_ID and its only accepted issuer and audience; the Lambdas mint tokens with iss = aud = this value."
+  type        = string
+
+  validation {
+    # Written into prosody's Lua config inside quotes and into comma-separated lists
+    # (prosody/rootfs/defaults/conf.d/jitsi-meet.cfg.lua@stable-11031 L84-89, L125).
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", var.jwt_app_id))
+    error_message = "jwt_app_id must be 1-64 letters, digits, dots, underscores or hyphens, starting with a letter or digit (no quotes or commas: it goes into prosody's Lua config and comma lists)."
+  }
+}
+
 variable "secret_values" {
   description = "Optional values of Jitsi's internal secrets keyed by environment name; missing ones are generated once and kept."
   type        = map(string)

@@ -57,11 +57,13 @@ impl Lambdas {
         )
     }
 
-    fn status(&self) -> Result<Value, String> {
+    /// The status as the key holder sees it (with the meeting's URL).
+    fn status(&self, secret: &str) -> Result<Value, String> {
+        let bearer = format!("Bearer {secret}");
         self.json(
             "/lambda-url/start-meeting/status",
             "GET",
-            &[("Accept", "application/json")],
+            &[("Accept", "application/json"), ("Authorization", &bearer)],
             "",
         )
     }
@@ -235,7 +237,7 @@ async fn main() -> ExitCode {
                 Err(error) => timeline.line(&format!("   tick failed: {error}")),
             }
         }
-        let status = match lambdas.status() {
+        let status = match lambdas.status(&secret) {
             Ok(status) => status,
             Err(error) => {
                 timeline.line(&format!("   status failed: {error}"));

@@ -307,7 +307,7 @@ impl World {
     pub async fn start_request(&self) -> u16 {
         let bearer = self.h.bearer();
         let request = http_request("POST", "/start", &[("authorization", &bearer)], "");
-        let response = start_meeting::handle(&self.h.app, &self.h.gate, request, self.now()).await;
+        let response = start_meeting::handle(&self.h.app, &self.h.gate, &self.h.tokens, request, self.now()).await;
         response.status().as_u16()
     }
 
@@ -319,10 +319,11 @@ impl World {
         answer.map_or(500, |a| a["statusCode"].as_u64().unwrap_or(500) as u16)
     }
 
-    /// `GET /status`, as the page polls it.
+    /// `GET /status`, as the page polls it for the key holder.
     pub async fn status(&self) -> Value {
-        let request = http_request("GET", "/status", &[], "");
-        let response = start_meeting::handle(&self.h.app, &self.h.gate, request, self.now()).await;
+        let bearer = self.h.bearer();
+        let request = http_request("GET", "/status", &[("authorization", &bearer)], "");
+        let response = start_meeting::handle(&self.h.app, &self.h.gate, &self.h.tokens, request, self.now()).await;
         serde_json::from_str(response.body()).expect("the status is JSON")
     }
 
