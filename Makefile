@@ -8,7 +8,7 @@ DEV_BIN := target/debug
 # builds again (see `build`). The Terraform stream packs them into a folder of its own.
 TERRAFORM_ZIPS := target/lambda-dev/terraform-moto
 
-.PHONY: help setup build test test-rust test-local-stack test-terraform test-demo test-browser fmt lint deploy demo bench cost
+.PHONY: help setup build test test-rust test-local-stack test-terraform test-demo test-smoke test-browser fmt lint deploy smoke demo bench cost
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -26,8 +26,8 @@ test: setup build lint ## Every check: unit, lifecycle against local AWS, Terraf
 	@scripts/check-build-stable.sh verify
 	@echo "make test: all checks passed"
 
-test-local-stack: ## The demo's smoke run, then the browser test (each applies the stack to its own local AWS)
-	$(MAKE) --no-print-directory -j1 test-demo test-browser
+test-local-stack: ## The demo's run, make smoke against it, then the browser test (each applies the stack to its own local AWS)
+	$(MAKE) --no-print-directory -j1 test-demo test-smoke test-browser
 
 test-rust: ## Unit tests; the handlers against the local AWS: lifecycle, race, fault and hostile-input suites (with figures)
 	cargo test --workspace -- --show-output --test-threads 4
@@ -44,8 +44,14 @@ deploy: ## Build release zips with cargo-lambda (ARCH=arm64|x86_64) and apply th
 test-demo: ## The demo's smoke run (CI mode): idle → ready → idle through the built functions, nothing left
 	DEMO_CI=1 scripts/demo.sh
 
+test-smoke: ## make smoke end to end against the demo stack (local AWS, the functions, a Jitsi stand-in on loopback)
+	DEMO_SMOKE=1 scripts/demo.sh
+
 test-browser: ## The start page in headless Debian Chromium against the demo stack; screenshots in target/screenshots
 	DEMO_BROWSER=1 scripts/demo.sh
+
+smoke: build ## Prove the deployed stack works: start, a host and a guest join, stop, cost (ARGS="--keep", "--take-over", "--deadline 15m")
+	@scripts/smoke.sh $(ARGS)
 
 lint: ## Formatting of Rust and Terraform
 	cargo fmt --all -- --check

@@ -10,18 +10,20 @@
 # env: DEMO_SPEED (default 6: AWS's delays divided by 6), DEMO_CI=1 (non-interactive, full speed:
 #      clicks by itself and exits once the meeting is back to idle), DEMO_BROWSER=1 (non-interactive:
 #      the browser test in tests/browser clicks, against AWS's delays divided by 15 so that every
-#      state can be seen; the driver exits once the meeting is back to idle)
+#      state can be seen; the driver exits once the meeting is back to idle), DEMO_SMOKE=1
+#      (non-interactive, full speed: tools/smoke clicks and checks the meeting through a Jitsi
+#      stand-in on loopback, tests/jitsi_standin; DEMO_SMOKE_VARIANT picks a failing stand-in)
 set -euo pipefail
 source "$(dirname "$0")/terraform-common.sh"
 cd "$REPO_ROOT"
 
-export DEMO_CI="${DEMO_CI:-0}" DEMO_BROWSER="${DEMO_BROWSER:-0}"
-if [ "$DEMO_CI" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-0}"
+export DEMO_CI="${DEMO_CI:-0}" DEMO_BROWSER="${DEMO_BROWSER:-0}" DEMO_SMOKE="${DEMO_SMOKE:-0}"
+if [ "$DEMO_CI" = 1 ] || [ "$DEMO_SMOKE" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-0}"
 elif [ "$DEMO_BROWSER" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-15}"
 else export DEMO_SPEED="${DEMO_SPEED:-6}"; fi
 work="$(mktemp -d)"
 export TF_DATA_DIR="$work/tf-data"
-aws_pid="" lambda_pgid="" driver_pid="" applied="" STACK_TAG_VALUE=""
+aws_pid="" lambda_pgid="" driver_pid="" standin_pid="" applied="" STACK_TAG_VALUE=""
 tf_vars=()
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
@@ -32,6 +34,7 @@ cleanup() {
   echo
   say "Tearing down"
   [ -n "$driver_pid" ] && kill "$driver_pid" 2>/dev/null || true
+  [ -n "$standin_pid" ] && kill "$standin_pid" 2>/dev/null || true
   [ -n "$lambda_pgid" ] && kill -- "-$lambda_pgid" 2>/dev/null || true
   if [ -n "$applied" ]; then
     # Interrupted during a meeting: what the functions created (not Terraform's) would block the
@@ -75,13 +78,13 @@ say "Preparing"
 setup_flags=()
 if [ "$DEMO_BROWSER" = 1 ]; then setup_flags+=(--browser); fi
 scripts/setup.sh "${setup_flags[@]}"
-for bin in "${FUNCTIONS[@]}" local-lambda demo; do
+for bin in "${FUNCTIONS[@]}" local-lambda demo smoke; do
   [ -x "target/debug/$bin" ] || die "target/debug/$bin is not built: run \`make demo\` (it builds first) or \`make build\`"
 done
 for fn in "${FUNCTIONS[@]}"; do
   mkdir -p "$work/lambda/$fn" && cp "target/debug/$fn" "$work/lambda/$fn/bootstrap"
 done
-cp target/debug/local-lambda target/debug/demo "$work/"
+cp target/debug/local-lambda target/debug/demo target/debug/smoke "$work/"
 scripts/package-lambdas.sh "$work/lambda" "$work/zips" >/dev/null
 
 say "Starting the local AWS"
@@ -153,6 +156,55 @@ if [ "$DEMO_BROWSER" = 1 ]; then
   node --test-reporter=spec tests/browser/start-page.test.mjs || die "the browser test failed"
   wait "$driver_pid" || die "the driver failed"
   driver_pid=""
+elif [ "$DEMO_SMOKE" = 1 ]; then
+  # A loopback stand-in for the task's containers: it advertises what start-meeting wrote for the
+  # bridge and checks tokens with the key the task would get, both read from the local AWS.
+  python3 -B tests/jitsi_standin/standin.py --advertise-ips-from-ssm "$ADVERTISE_IPS_PARAMETER" \
+    --jwt-app-id "$JWT_APP_ID" --jwt-secret-from-ssm "$JWT_SECRET_PARAMETER" --aws-endpoint "$AWS_ENDPOINT_URL" \
+    ${DEMO_SMOKE_VARIANT:+--variant "$DEMO_SMOKE_VARIANT"} >"$work/standin.out" 2>"$work/standin.log" &
+  standin_pid=$!
+  for _ in $(seq 100); do [ -s "$work/standin.out" ] && break; sleep 0.1; done
+  standin_port="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$work/standin.out")" ||
+    die "the Jitsi stand-in did not start: $(tail -5 "$work/standin.log")"
+  python3 -B tools/smoke/scripts/settings_from_env.py "$work/stack.env" \
+    "http://127.0.0.1:$lambda_port/lambda-url/start-meeting/" "http://127.0.0.1:$lambda_port/lambda-url/stop-meeting/" \
+    >"$work/smoke-stack.json"
+  # The driver plays AWS and never clicks (as for the browser test); smoke clicks, checks, stops.
+  DEMO_BROWSER=1 "$work/demo" >"$work/driver.log" 2>&1 &
+  driver_pid=$!
+  # The meeting's host is moto's load balancer name: --connect-to sends its connections to the stand-in.
+  JITSI_START_SECRET="$secret" "$work/smoke" --stack "$work/smoke-stack.json" \
+    --connect-to "::127.0.0.1:$standin_port" --poll 0.5 --deadline 3m --stop-deadline 3m ||
+    { rc=$?; tail -20 "$work/driver.log"; die "the smoke test failed (exit $rc)"; }
+  wait "$driver_pid" || die "the driver failed: $(tail -20 "$work/driver.log")"
+  driver_pid=""
+  # Then each AWS-side failure once on the same stack: smoke must fail, say what AWS says and what
+  # to check, and still leave nothing behind.
+  faults=(python3 -B tools/smoke/scripts/aws_faults.py "$AWS_ENDPOINT_URL")
+  expect_failure() { # name, expected text, smoke args...
+    local name=$1 expected=$2; shift 2
+    say "  smoke, failing run: $name"
+    local rc=0
+    JITSI_START_SECRET="$secret" "$work/smoke" --stack "$work/smoke-stack.json" \
+      --connect-to "::127.0.0.1:$standin_port" --poll 0.5 --stop-deadline 3m "$@" >"$work/smoke-$name.log" 2>&1 || rc=$?
+    kill "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null || true
+    driver_pid=""
+    grep -E '^(FAIL|  FAIL|FAILED)|nothing left' "$work/smoke-$name.log" | sed 's/^/    /'
+    [ "$rc" = 1 ] || die "smoke exited $rc for $name, expected 1: $(tail -30 "$work/smoke-$name.log")"
+    grep -qF -- "$expected" "$work/smoke-$name.log" || die "smoke did not say \"$expected\" for $name"
+    grep -q 'ok    nothing left' "$work/smoke-$name.log" || die "smoke left something after $name"
+  }
+  "${faults[@]}" close-health-port "$STACK_TAG-task" 8080
+  DEMO_BROWSER=1 "$work/demo" >"$work/driver-unhealthy.log" 2>&1 &
+  driver_pid=$!
+  expect_failure unhealthy "must admit TCP 8080" --deadline 15s
+  "${faults[@]}" open-health-port "$STACK_TAG-task" 8080
+  # The task needs seconds to start here (DEMO_SPEED=4), so its stop is seen before a new one runs.
+  DEMO_SPEED=4 DEMO_BROWSER=1 "$work/demo" >"$work/driver-task-stops.log" 2>&1 &
+  driver_pid=$!
+  "${faults[@]}" stop-first-task "$CLUSTER_NAME" "$SERVICE_NAME" \
+    "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref docker.io/jitsi/jvb:stable-11031: toomanyrequests: You have reached your unauthenticated pull rate limit" &
+  expect_failure task-stops "Docker Hub" --deadline 60s
 else
   "$work/demo"
 fi

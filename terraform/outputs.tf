@@ -32,3 +32,13 @@ output "commands" {
     stop   = "curl -fsS -X POST -H \"Authorization: Bearer $JITSI_START_SECRET\" ${module.lambda["stop-meeting"].function_url}stop"
   }
 }
+
+output "smoke_settings" {
+  description = "What `make smoke` needs to find and check the stack: the Function URLs, the region and the functions' environment (names and ARNs, no secret)."
+  value = {
+    start_url   = module.lambda["start-meeting"].function_url
+    stop_url    = module.lambda["stop-meeting"].function_url
+    region      = data.aws_region.current.name
+    environment = local.lambda_environment
+  }
+}
