@@ -1,14 +1,44 @@
 """Local AWS: moto's server with what AWS does on its own, for tests and `make demo`.
 
-moto serves the real wire protocols. This adds, and nothing more:
-  * two wire fixes where moto differs from the ECS API (container cpu/memory are strings);
-  * ELB's idempotency: a load balancer name and a listener port exist once;
-  * AWS's timings, off by default: a load balancer provisions for a while, a task goes through
-    PROVISIONING and PENDING before RUNNING, a new target is "initial" before "healthy";
+moto serves the real wire protocols. This adds, and nothing more, what AWS does where the product
+depends on it, so that code which would fail on AWS fails here too (the module named does it and
+cites its sources):
+  * ECS wire types: container cpu/memory are strings in the ECS API, numbers in moto [behaviour.py];
+  * ELB idempotency: CreateLoadBalancer with an existing name returns that load balancer (moto makes
+    a second one), or fails with DuplicateLoadBalancerName if its Elastic IPs differ; a listener
+    port exists once [behaviour.py];
+  * Fargate task interfaces: a task's private IP lies in its subnet (moto: anywhere in 10/8), and
+    its interface is deleted when the task stops, so its target fails its checks [behaviour.py];
+  * NLB ARNs are loadbalancer/net/... (moto: app/ for every type); IAM policies, listener ARNs and
+    the CloudWatch dimension net/<name>/<id> depend on it [elastic_ips.py];
+  * Elastic IPs on NLBs: CreateLoadBalancer's SubnetMappings[].AllocationId is associated with the
+    load balancer's interface "ELB net/<name>/<id>" and reported by DescribeLoadBalancers
+    (LoadBalancerAddresses) and DescribeAddresses (moto ignores it); an unknown allocation fails
+    with AllocationIdNotFound, an associated one with ResourceInUse; ReleaseAddress of an
+    associated address fails with InvalidIPAddress.InUse and DisassociateAddress of the load
+    balancer's with AuthFailure (moto releases it anyway); DeleteLoadBalancer detaches it only
+    after address_detach_seconds, as AWS detaches asynchronously [elastic_ips.py];
+  * NLB target health (moto: healthy at once): "unused" until a listener forwards to the group,
+    "initial" while checks begin, then "healthy" only while the target's task runs and its security
+    groups admit the health-check port from the load balancer's nodes (a VPC CIDR rule does), else
+    "unhealthy" / Target.FailedHealthChecks [target_health.py];
+  * AWS's timings, off by default: a load balancer provisions for load_balancer_seconds, a task is
+    PROVISIONING then PENDING for task_seconds, health checks need health_seconds to pass, an NLB's
+    address stays associated address_detach_seconds after its deletion [behaviour.py,
+    target_health.py, elastic_ips.py];
+  * IAM: a call signed with an AssumeRole session's key (the functions in `make demo` run with
+    their Lambda execution role's) is allowed only if the role's policies allow every action AWS
+    checks for it, on the resource ARNs and with the condition keys AWS uses; a call without a row
+    in iam.TABLE is denied; other keys (tests, Terraform) are not checked [iam.py, iam_needs.py,
+    iam_request.py, policy.py];
   * injectable faults per operation: throttling, a 5xx, a timeout (the call is carried out but its
     answer comes too late, so the caller cannot know), or a cut-off that hangs every call after N
-    changes (a Lambda killed half-way).
-The functions under test cannot tell it from AWS; tests and the demo steer it through /_local/.
+    changes (a Lambda killed half-way) [faults.py].
+The functions under test cannot tell it from AWS; tests and the demo steer it through /_local/:
+  POST /_local/timings {"load_balancer_seconds", "task_seconds", "health_seconds",
+                        "address_detach_seconds"} (any subset; answers all; GET reads them)
+  GET/POST /_local/faults (see faults.py), GET/DELETE /_local/calls (every call served, in order).
+Denied calls are also printed to stderr.
 
 Run: python3 server.py --port 5000   (binds 127.0.0.1 only)
 """
@@ -16,223 +46,20 @@ Run: python3 server.py --port 5000   (binds 127.0.0.1 only)
 import argparse
 import io
 import json
-import threading
-import time
-from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qs
+import os
+import sys
 
-from moto.ecs import models as ecs_models
-from moto.elbv2 import models as elbv2_models
-from moto.moto_api import state_manager
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import run_simple
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-LOCK = threading.Lock()
-TIMINGS = {"load_balancer_seconds": 0.0, "task_seconds": 0.0, "health_seconds": 0.0}
-FAULTS = []  # rules: {"operation": "RunTask" | "*", "kind": ..., "count": n} or cut-off rules
-CALLS = []  # (service, operation) of every AWS call served, in order
-MUTATING_PREFIXES = ("Create", "Delete", "Register", "Deregister", "Put", "Update", "Allocate",
-                     "Release", "Stop", "Run", "Change", "Modify", "Add", "Remove")
-
-
-def now():
-    return datetime.now(timezone.utc)
-
-
-# --- AWS behaviour moto lacks -------------------------------------------------------------
-
-# A running task stays running until it is stopped (moto advances it on every DescribeTasks).
-state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
-
-_container_init = ecs_models.Container.__init__
-
-
-def _container_init_with_string_sizes(self, task_def):
-    _container_init(self, task_def)
-    # The ECS API types Container.cpu and Container.memory as strings; moto sends numbers.
-    self.cpu = None if self.cpu is None else str(self.cpu)
-    self.memory = None if self.memory is None else str(self.memory)
-
-
-ecs_models.Container.__init__ = _container_init_with_string_sizes
-
-_task_init = ecs_models.Task.__init__
-_task_status = ecs_models.Task.last_status
-
-
-def _task_init_with_times(self, *args, **kwargs):
-    _task_init(self, *args, **kwargs)
-    self.created_at = now()
-    self._launch_seconds = TIMINGS["task_seconds"]
-
-
-def _task_last_status(self):
-    status = _task_status.fget(self)
-    age = (now() - self.created_at).total_seconds()
-    if status == "RUNNING" and age < self._launch_seconds:
-        return "PROVISIONING" if age < self._launch_seconds / 3 else "PENDING"
-    return status
-
-
-def _task_started_at(self):
-    if _task_last_status(self) in ("PROVISIONING", "PENDING"):
-        return None
-    return self.created_at + timedelta(seconds=self._launch_seconds)
-
-
-ecs_models.Task.__init__ = _task_init_with_times
-ecs_models.Task.last_status = property(_task_last_status, _task_status.fset)
-ecs_models.Task.started_at = property(_task_started_at)
-
-_lb_init = elbv2_models.FakeLoadBalancer.__init__
-_lb_activate = elbv2_models.FakeLoadBalancer.activate
-
-
-def _lb_init_with_time(self, *args, **kwargs):
-    _lb_init(self, *args, **kwargs)
-    self._provisioning_until = time.monotonic() + TIMINGS["load_balancer_seconds"]
-
-
-def _lb_activate_when_provisioned(self):
-    if time.monotonic() >= self._provisioning_until:
-        _lb_activate(self)
-
-
-_create_load_balancer = elbv2_models.ELBv2Backend.create_load_balancer
-_create_listener = elbv2_models.ELBv2Backend.create_listener
-
-
-def _create_load_balancer_once(self, name, *args, **kwargs):
-    # AWS: creating a load balancer whose name exists returns the existing one (moto makes another).
-    existing = next((lb for lb in self.load_balancers.values() if lb.name == name), None)
-    return existing or _create_load_balancer(self, name, *args, **kwargs)
-
-
-def _create_listener_once(self, load_balancer_arn, protocol, port, *args, **kwargs):
-    # AWS: one listener per port; the same one again returns it (moto's own check never matches).
-    balancer = self.load_balancers.get(load_balancer_arn)
-    for listener in (balancer.listeners.values() if balancer else []):
-        if str(listener.port) == str(port):
-            if listener.protocol != protocol:
-                raise elbv2_models.DuplicateListenerError()
-            return listener
-    return _create_listener(self, load_balancer_arn, protocol, port, *args, **kwargs)
-
-
-elbv2_models.ELBv2Backend.create_load_balancer = _create_load_balancer_once
-elbv2_models.ELBv2Backend.create_listener = _create_listener_once
-elbv2_models.FakeLoadBalancer.__init__ = _lb_init_with_time
-elbv2_models.FakeLoadBalancer.activate = _lb_activate_when_provisioned
-
-_tg_register = elbv2_models.FakeTargetGroup.register
-_tg_health_for = elbv2_models.FakeTargetGroup.health_for
-
-
-def _tg_register_with_time(self, targets):
-    _tg_register(self, targets)
-    registered = self.__dict__.setdefault("_healthy_after", {})
-    for target in targets:
-        registered.setdefault(target["Id"], time.monotonic() + TIMINGS["health_seconds"])
-
-
-def _tg_health_after_checks(self, target, ec2_backend):
-    health = _tg_health_for(self, target, ec2_backend)
-    healthy_after = self.__dict__.get("_healthy_after", {}).get(target["Id"], 0)
-    if health.status == "healthy" and time.monotonic() < healthy_after:
-        return elbv2_models.FakeHealthStatus(health.instance_id, health.port, health.health_check_port,
-                                             "initial", "Elb.RegistrationInProgress",
-                                             "Target registration is in progress")
-    return health
-
-
-def _tg_deregister_forgetting_time(self, targets):
-    _tg_deregister(self, targets)
-    for target in targets:
-        self.__dict__.get("_healthy_after", {}).pop(target["Id"], None)
-
-
-_tg_deregister = elbv2_models.FakeTargetGroup.deregister
-elbv2_models.FakeTargetGroup.register = _tg_register_with_time
-elbv2_models.FakeTargetGroup.health_for = _tg_health_after_checks
-elbv2_models.FakeTargetGroup.deregister = _tg_deregister_forgetting_time
-
-
-# --- Faults ---------------------------------------------------------------------------------
-
-def service_of(environ):
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    if "Credential=" in auth:
-        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
-        if len(scope) >= 4:
-            return scope[3]
-    return ""
-
-
-def operation_of(environ, body):
-    target = environ.get("HTTP_X_AMZ_TARGET")
-    if target:
-        return target.rsplit(".", 1)[-1]
-    if body:
-        action = parse_qs(body.decode("utf-8", "replace")).get("Action")
-        if action:
-            return action[0]
-    path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-    if "/rrset" in path:
-        return "ChangeResourceRecordSets" if method == "POST" else "ListResourceRecordSets"
-    return f"{method} {path}"
-
-
-def error_response(service, kind):
-    """The error each protocol sends for throttling or a 5xx, as the SDK expects it."""
-    code, status = {
-        ("ec2", "throttle"): ("RequestLimitExceeded", 503),
-        ("ec2", "unavailable"): ("Unavailable", 503),
-    }.get((service, kind), ("Throttling" if kind == "throttle" else "ServiceUnavailable",
-                            400 if kind == "throttle" else 503))
-    message = "Rate exceeded" if kind == "throttle" else "Service is unavailable, try again"
-    if service in ("ecs", "ssm", "logs", "events", "lambda"):
-        code = "ThrottlingException" if kind == "throttle" else "ServiceUnavailableException"
-        body = json.dumps({"__type": code, "message": message})
-        return status, "application/x-amz-json-1.1", body
-    if service == "ec2":
-        body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code>"
-                f"<Message>{message}</Message></Error></Errors><RequestID>local</RequestID></Response>")
-        return status, "text/xml", body
-    body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
-            f"</Error><RequestId>local</RequestId></ErrorResponse>")
-    return status, "text/xml", body
-
-
-def access_key_of(environ):
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    return auth.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in auth else ""
-
-
-def take_fault(operation, caller):
-    """The fault to inject for this call, if any (consumes one use of the rule). A rule with a
-    "caller" applies only to calls signed with that access key (the code under test)."""
-    with LOCK:
-        for rule in FAULTS:
-            if rule.get("caller", caller) != caller:
-                continue
-            if rule["kind"] == "cutoff":
-                if not rule.get("tripped") and operation.startswith(MUTATING_PREFIXES):
-                    rule["tripped"] = rule["after"] <= 0
-                    rule["after"] -= 1
-                if rule.get("tripped"):
-                    rule["hits"] = rule.get("hits", 0) + 1
-                    return rule
-                continue
-            if rule["operation"] in (operation, "*") and rule["count"] > 0:
-                rule["count"] -= 1
-                rule["hits"] = rule.get("hits", 0) + 1
-                return rule
-    return None
-
-
-def cutoff_released(rule):
-    with LOCK:
-        return rule not in FAULTS
+import elastic_ips  # noqa: E402
+import target_health  # noqa: E402,F401  (patches moto on import, before behaviour.py wraps it)
+import behaviour  # noqa: E402,F401
+import iam  # noqa: E402
+from faults import serve_with_fault, take_fault  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
+from protocol import access_key_of, operation_of, service_of  # noqa: E402
+from state import CALLS, FAULTS, LOCK, TIMINGS  # noqa: E402
+from werkzeug.serving import run_simple  # noqa: E402
 
 
 class LocalAws:
@@ -249,20 +76,17 @@ class LocalAws:
         service, operation = service_of(environ), operation_of(environ, body)
         with LOCK:
             CALLS.append({"service": service, "operation": operation})
+        elastic_ips.settle()
+        denied = iam.check(environ, body, service, operation)
+        if denied is not None:
+            status, content_type, text = denied
+            print(f"local AWS: {operation} denied: {text}", file=sys.stderr, flush=True)
+            start_response(f"{status} Denied", [("Content-Type", content_type), ("x-amzn-RequestId", "local")])
+            return [text.encode()]
         fault = take_fault(operation, access_key_of(environ))
         if fault is None:
             return self.moto_app(environ, start_response)
-        if fault["kind"] == "timeout":
-            answer = self.moto_app(environ, start_response)
-            time.sleep(fault.get("seconds", 30))
-            return answer
-        if fault["kind"] == "cutoff":
-            deadline = time.monotonic() + fault.get("seconds", 30)
-            while time.monotonic() < deadline and not cutoff_released(fault):
-                time.sleep(0.02)
-        status, content_type, text = error_response(service, fault["kind"])
-        start_response(f"{status} Fault", [("Content-Type", content_type), ("x-amzn-RequestId", "local")])
-        return [text.encode()]
+        return serve_with_fault(fault, service, environ, start_response, self.moto_app)
 
     def control(self, environ, start_response, path):
         method = environ.get("REQUEST_METHOD")
@@ -270,7 +94,9 @@ class LocalAws:
         payload = json.loads(environ["wsgi.input"].read(length) or b"null") if length else None
         with LOCK:
             if path == "/_local/timings" and method == "POST":
-                TIMINGS.update({k: float(v) for k, v in payload.items() if k in TIMINGS})
+                TIMINGS.update({k: float(v) for k, v in (payload or {}).items() if k in TIMINGS})
+                answer = TIMINGS
+            elif path == "/_local/timings":
                 answer = TIMINGS
             elif path == "/_local/faults" and method == "POST":
                 FAULTS[:] = payload or []

@@ -62,6 +62,13 @@ impl LocalAws {
         self.post_json("/_local/timings", &timings.to_string());
     }
 
+    /// How long, in seconds, an NLB's Elastic IP stays associated after DeleteLoadBalancer (AWS
+    /// detaches it asynchronously; until then ReleaseAddress fails). 0, the default: at deletion.
+    pub fn set_address_detach_seconds(&self, seconds: f64) {
+        let timings = serde_json::json!({ "address_detach_seconds": seconds });
+        self.post_json("/_local/timings", &timings.to_string());
+    }
+
     /// Replaces the fault rules (see server.py): `[{"operation", "kind", "count"}]` or a cut-off.
     pub fn set_faults(&self, rules: &serde_json::Value) {
         self.post_json("/_local/faults", &rules.to_string());

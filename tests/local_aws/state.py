@@ -1,0 +1,19 @@
+"""What the stand-in keeps besides moto's own state; steered through /_local/ (see server.py)."""
+
+import threading
+from datetime import datetime, timezone
+
+LOCK = threading.Lock()
+# AWS's own delays, in seconds; 0 = at once (moto's behaviour).
+TIMINGS = {
+    "load_balancer_seconds": 0.0,  # a new load balancer is "provisioning" this long
+    "task_seconds": 0.0,  # a new task is PROVISIONING, then PENDING, this long
+    "health_seconds": 0.0,  # a new target is "initial" this long
+    "address_detach_seconds": 0.0,  # an NLB's Elastic IP stays associated this long after deletion
+}
+FAULTS = []  # rules: {"operation": "RunTask" | "*", "kind": ..., "count": n} or cut-off rules
+CALLS = []  # {"service", "operation"} of every AWS call served, in order
+
+
+def now():
+    return datetime.now(timezone.utc)
