@@ -29,7 +29,8 @@ test: setup build lint ## Every check: unit, lifecycle against local AWS, Terraf
 test-local-stack: ## The demo's run, make smoke against it, then the browser test (each applies the stack to its own local AWS)
 	$(MAKE) --no-print-directory -j1 test-demo test-smoke test-browser
 
-test-rust: ## Unit tests; the handlers against the local AWS: lifecycle, race, fault and hostile-input suites (with figures)
+test-rust: ## Unit tests (Rust, and the local AWS's own); the handlers against the local AWS: lifecycle, race, fault and hostile-input suites (with figures); smoke's checks
+	python3 -m unittest discover -s tests/local_aws
 	cargo test --workspace -- --show-output --test-threads 4
 
 test-terraform: ## fmt/validate/terraform test, apply+destroy against local AWS, checkov

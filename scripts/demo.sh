@@ -141,7 +141,7 @@ lambda_port="$(free_port)"
 setsid "$work/local-lambda" "$lambda_port" "$work/lambda" >"$work/lambda.log" 2>&1 &
 lambda_pgid=$!
 wait_for "http://127.0.0.1:$lambda_port/lambda-url/start-meeting/status" 60 ||
-  die "the functions did not answer: $(tail -20 "$work/lambda.log") $(tail -5 "$work"/lambda/*/log)"
+  die "the functions did not answer: $(tail -n 20 "$work/lambda.log") $(tail -n 5 "$work"/lambda/*/log)"
 echo "  http://127.0.0.1:$lambda_port"
 
 say "Running the meeting lifecycle"

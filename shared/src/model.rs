@@ -214,10 +214,11 @@ impl Snapshot {
         self.tasks.iter().any(Task::is_present)
     }
 
-    /// When the current meeting began: the click allocated its address and created its load balancer.
+    /// When the current meeting began: the click that allocated its address (the allocation's tag,
+    /// written by that click), else the creation of its load balancer (which follows the allocation).
     pub fn meeting_started_at(&self) -> Option<Time> {
-        let lb = self.meeting_load_balancer().map(|lb| lb.created_at);
-        let address = self.meeting_address().and_then(|a| a.allocated_at);
-        lb.into_iter().chain(address).min()
+        self.meeting_address()
+            .and_then(|a| a.allocated_at)
+            .or_else(|| self.meeting_load_balancer().map(|lb| lb.created_at))
     }
 }
