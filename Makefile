@@ -31,7 +31,8 @@ test-local-stack: ## The demo's run, make smoke against it, then the browser tes
 
 test-rust: ## Unit tests (Rust, and the local AWS's own); the handlers against the local AWS: lifecycle, race, fault and hostile-input suites (with figures); smoke's checks
 	python3 -m unittest discover -s tests/local_aws
-	cargo test --workspace -- --show-output --test-threads 4
+	@# Built already (make build): cargo needs no share of the streams' jobserver, whose descriptors make closes for it.
+	env -u MAKEFLAGS cargo test --workspace -- --show-output --test-threads 4
 
 test-terraform: ## fmt/validate/terraform test, apply+destroy against local AWS, checkov
 	scripts/package-lambdas.sh $(DEV_BIN) $(TERRAFORM_ZIPS)

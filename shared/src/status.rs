@@ -76,6 +76,8 @@ pub struct Status {
     pub started_at: Option<Time>,
     pub observed_at: Time,
     pub steps: Vec<StepStatus>,
+    /// Absent (not null) until the meeting is ready, and always for a request without the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_url: Option<String>,
     pub error: Option<String>,
 }
