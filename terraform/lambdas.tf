@@ -58,4 +58,6 @@ module "lambda" {
   policies            = each.value.policies
   log_retention_days  = var.log_retention_days
   create_function_url = each.value.url
+  # Only the functions with a public URL; task-state's events come from EventBridge alone.
+  reserved_concurrency = each.value.url ? var.public_function_concurrency : null
 }

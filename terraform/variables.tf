@@ -242,6 +242,25 @@ variable "lambda_memory_mb" {
   }
 }
 
+variable "public_function_concurrency" {
+  description = <<-EOT
+    Reserved concurrency of the two public functions (start-meeting, stop-meeting): how many of each may
+    run at once, so that a flood of requests to their public URLs costs AWS calls and Lambda time at a
+    bounded rate (each instance reads the public status at most once a second). Free. AWS keeps at least
+    100 of the account's concurrency unreserved, so accounts with a lower quota (new ones may have 10)
+    fail the apply with "decreases account's UnreservedConcurrentExecution below its minimum value":
+    request a higher "Concurrent executions" quota, or set this to null for no reservation.
+  EOT
+  type        = number
+  default     = 3
+  nullable    = true
+
+  validation {
+    condition     = var.public_function_concurrency == null ? true : (var.public_function_concurrency >= 2 && var.public_function_concurrency <= 50)
+    error_message = "public_function_concurrency must be between 2 (the tick and a manual stop may meet) and 50, or null for no reservation."
+  }
+}
+
 variable "start_secret_hash" {
   description = "SHA-256 (lowercase hex) of the secret that start/stop requests must present as a Bearer token."
   type        = string

@@ -10,6 +10,8 @@ pub const ALLOCATED_AT_TAG_KEY: &str = "jitsi-on-demand:allocated-at";
 
 pub const JVB_PORT: i32 = 10000;
 pub const WEB_PORT: i32 = 443;
+/// The meeting hostname's TTL: how long a resolver may keep the old answer after a start or a stop.
+pub const DNS_TTL_SECONDS: i64 = 60;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {

@@ -3,6 +3,7 @@
 //! AWS is the only state: the ECS service's desired count says whether a meeting is wanted, and
 //! every trigger runs the same reconcile (`observe` → `plan` → `apply`) toward it.
 
+pub mod carry;
 pub mod cloud;
 pub mod config;
 pub mod events;
@@ -10,6 +11,7 @@ pub mod idle;
 pub mod model;
 pub mod page;
 pub mod plan;
+pub mod public_status;
 pub mod reconcile;
 pub mod room;
 pub mod secret;
@@ -33,6 +35,8 @@ use token::TokenIssuer;
 pub struct App {
     pub config: Config,
     pub aws: Aws,
+    /// The last status read for someone without the key (start-meeting only).
+    pub public_status: std::sync::Arc<public_status::PublicStatus>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,7 @@ impl App {
         Self {
             aws: Aws::new(sdk),
             config,
+            public_status: Default::default(),
         }
     }
 

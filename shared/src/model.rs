@@ -5,12 +5,14 @@ use chrono::{DateTime, Utc};
 
 pub type Time = DateTime<Utc>;
 
-/// Everything the lifecycle depends on, read in one pass.
+/// Everything the lifecycle depends on, read in one pass. A trigger reads only what it can need
+/// (`cloud::Reads` says what each leaves out and why); what it leaves out stays empty here.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     /// The switch: 0 = no meeting wanted, 1 = meeting wanted.
     pub desired_count: i32,
-    /// Tasks of the service, including recently stopped ones (ECS keeps them about an hour).
+    /// Tasks ECS means to run (desired status RUNNING). A status read while none is live adds the
+    /// stopped ones, whose reason says why a launch failed.
     pub tasks: Vec<Task>,
     /// Every load balancer carrying the meeting's name. AWS allows one; the emulator may hold more.
     pub load_balancers: Vec<LoadBalancer>,
@@ -67,7 +69,9 @@ pub struct LoadBalancer {
     /// The addresses AWS reports on the load balancer itself (`LoadBalancerAddresses`, one per
     /// subnet mapping): the source of truth for the meeting's address while it exists.
     pub addresses: Vec<LoadBalancerAddress>,
-    pub listeners: Vec<Listener>,
+    /// `None` when not read: both target groups reported targets in use, which only this load
+    /// balancer's listeners can cause (a group no listener forwards to reports them `unused`).
+    pub listeners: Option<Vec<Listener>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -68,6 +68,15 @@ pub fn render(status: &Status, join: Option<&Join>) -> String {
         .replace('&', "\\u0026");
     TEMPLATE
         .replace("{{TITLE}}", "Start a meeting")
+        // Without JavaScript the page reloads itself (as a GET of the start page) while it moves.
+        .replace(
+            "{{REFRESH}}",
+            if matches!(status.phase, Phase::Starting | Phase::Stopping) {
+                r#"<noscript><meta http-equiv="refresh" content="10; url=./"></noscript>"#
+            } else {
+                ""
+            },
+        )
         .replace("{{STYLE}}", STYLE)
         .replace("{{SCRIPT}}", SCRIPT)
         .replace("{{PHASE}}", status.phase.as_str())

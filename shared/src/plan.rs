@@ -3,7 +3,7 @@
 
 use crate::config::{Config, JVB_PORT, WEB_PORT};
 use crate::idle::{decide_idle, last_in_use};
-use crate::model::{ListenerSpec, Snapshot, Time};
+use crate::model::{ListenerSpec, LoadBalancer, Snapshot, Time};
 use serde::Serialize;
 
 /// Why the reconcile runs. Only `Start` and `Stop` change what is wanted; a `Tick` may end an
@@ -162,6 +162,15 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
         }
     }
 
+    // The load balancer fixes the meeting's address (it reports the one it holds); only then are
+    // the advertised IPs written and the task asked for, so a task never reads another address.
+    let Some(lb) = meeting_lb else {
+        steps.push(Step::CreateLoadBalancer {
+            allocation_id: address.allocation_id.clone(),
+        });
+        return steps;
+    };
+
     // The task reads the advertised IPs once, at launch: write them before asking for it.
     let advertised_is_current = snapshot.advertised.value == address.public_ip;
     if !advertised_is_current {
@@ -172,29 +181,24 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     if snapshot.desired_count == 0 {
         steps.push(Step::SetDesiredCount(1));
     } else if advertised_is_current {
-        steps.extend(recycle_stale_tasks(snapshot));
+        steps.extend(recycle_stale_tasks(snapshot, lb));
     }
 
-    match meeting_lb {
-        None => steps.push(Step::CreateLoadBalancer {
-            allocation_id: address.allocation_id.clone(),
-        }),
-        Some(lb) => {
-            let wanted = wanted_listeners(config);
-            for listener in &lb.listeners {
-                if !wanted.contains(&listener.spec) {
-                    steps.push(Step::DeleteListener {
-                        arn: listener.arn.clone(),
-                    });
-                }
+    if let Some(listeners) = &lb.listeners {
+        let wanted = wanted_listeners(config);
+        for listener in listeners {
+            if !wanted.contains(&listener.spec) {
+                steps.push(Step::DeleteListener {
+                    arn: listener.arn.clone(),
+                });
             }
-            for spec in wanted {
-                if !lb.listeners.iter().any(|l| l.spec == spec) {
-                    steps.push(Step::CreateListener {
-                        load_balancer_arn: lb.arn.clone(),
-                        spec,
-                    });
-                }
+        }
+        for spec in wanted {
+            if !listeners.iter().any(|l| l.spec == spec) {
+                steps.push(Step::CreateListener {
+                    load_balancer_arn: lb.arn.clone(),
+                    spec,
+                });
             }
         }
     }
@@ -207,12 +211,14 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     steps
 }
 
-/// Tasks launched before the advertised IPs last changed carry the old ones; ECS replaces a
-/// stopped task with one that reads the new value.
-fn recycle_stale_tasks(snapshot: &Snapshot) -> Vec<Step> {
-    let Some(changed_at) = snapshot.advertised.modified_at else {
-        return Vec::new();
-    };
+/// Tasks launched before the advertised IPs last changed, or before the meeting's load balancer
+/// existed, may carry another address (only a race makes one); ECS replaces a stopped task with
+/// one that reads the current value.
+fn recycle_stale_tasks(snapshot: &Snapshot, lb: &LoadBalancer) -> Vec<Step> {
+    let changed_at = snapshot
+        .advertised
+        .modified_at
+        .map_or(lb.created_at, |at| at.max(lb.created_at));
     snapshot
         .tasks
         .iter()

@@ -1,16 +1,19 @@
 //! The loop every trigger runs: observe, plan, apply, until nothing is left to do.
-//! Each round starts from what AWS reports, so a duplicate trigger, a concurrent run or a run
-//! cut off half-way leaves nothing that the next round (or the next trigger) will not finish.
+//! A run reads the account once, then plans on from AWS's answers to its own changes
+//! (`carry`); as soon as a change fails it reads everything again, since the failure is often a
+//! concurrent run's doing. The next trigger starts from what AWS reports, so a duplicate trigger,
+//! a concurrent run or a run cut off half-way leaves nothing that will not be finished.
 
-use crate::cloud::{Aws, CloudError};
+use crate::carry::Reread;
+use crate::cloud::{Aws, CloudError, Reads};
 use crate::config::Config;
-use crate::model::Time;
+use crate::model::{Snapshot, Time};
 use crate::plan::{plan, Intent, Step, StopReason};
 use crate::status::{status, Status};
 use tracing::{info, warn};
 
-/// Enough rounds for a start from nothing (address, then load balancer, then listeners) and
-/// one more to confirm; anything still open is left to the next trigger.
+/// Enough rounds for a start from nothing (address, load balancer, then the task and listeners)
+/// and one more to recover from a failed change; anything still open is left to the next trigger.
 const MAX_ROUNDS: usize = 5;
 
 #[derive(Debug, Clone)]
@@ -21,52 +24,67 @@ pub struct Outcome {
 }
 
 pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) -> Result<Outcome, CloudError> {
+    let mut snapshot = aws.observe(config, Reads::Reconcile(intent), now).await?;
     let mut applied = Vec::new();
     let mut stop_reason = None;
     let mut last_error = None;
-    for round in 0..MAX_ROUNDS {
-        // Flows are read once: the idle decision is made in the first round or not at all.
-        let snapshot = aws.observe(config, intent == Intent::Tick && round == 0, now).await?;
+    for _ in 0..MAX_ROUNDS {
         let plan = plan(&snapshot, intent, config, now);
         if plan.steps.is_empty() {
-            return Ok(Outcome {
-                status: status(&snapshot, config, now),
-                applied,
-                stop_reason,
-            });
+            return Ok(outcome(&snapshot, config, now, applied, stop_reason));
         }
         if let Some(reason) = plan.stop_reason {
             info!(?reason, "ending the meeting");
             stop_reason = Some(reason);
         }
+        let mut reread = Reread::Nothing;
         for step in plan.steps {
             match aws.apply(config, &step, now).await {
-                Ok(()) => {
+                Ok(answer) => {
                     info!(?intent, ?step, "applied");
+                    reread = reread.max(snapshot.record(config, &step, answer, now));
                     applied.push(step);
+                    if reread == Reread::Everything {
+                        break;
+                    }
                 }
                 Err(error) => {
-                    // Often a race with a concurrent run; the next round sees the result of it.
-                    warn!(?intent, ?step, %error, "step failed; observing again");
+                    warn!(?intent, ?step, %error, "step failed; reading everything again");
                     last_error = Some(error);
+                    reread = Reread::Everything;
                     break;
                 }
             }
         }
+        match reread {
+            Reread::Nothing => {}
+            Reread::Addresses => snapshot.addresses = aws.addresses(config).await?,
+            Reread::Everything => snapshot = aws.observe(config, Reads::Everything, now).await?,
+        }
     }
-    let snapshot = aws.observe(config, false, now).await?;
-    match (last_error, plan(&snapshot, intent, config, now).steps.is_empty()) {
-        (Some(error), false) => Err(error),
-        _ => Ok(Outcome {
-            status: status(&snapshot, config, now),
-            applied,
-            stop_reason,
-        }),
+    let planned = plan(&snapshot, intent, config, now);
+    match last_error {
+        Some(error) if !planned.steps.is_empty() => Err(error),
+        _ => Ok(outcome(&snapshot, config, now, applied, stop_reason)),
+    }
+}
+
+fn outcome(
+    snapshot: &Snapshot,
+    config: &Config,
+    now: Time,
+    applied: Vec<Step>,
+    stop_reason: Option<StopReason>,
+) -> Outcome {
+    Outcome {
+        status: status(snapshot, config, now),
+        applied,
+        stop_reason,
     }
 }
 
 /// The status alone, for reads that must never change anything.
 pub async fn current_status(aws: &Aws, config: &Config, now: Time) -> Result<Status, CloudError> {
-    let snapshot = aws.observe(config, false, now).await?;
+    let snapshot = aws.observe(config, Reads::Status, now).await?;
     Ok(status(&snapshot, config, now))
 }

@@ -2,7 +2,7 @@
 //! [`Snapshot`] alone.
 
 use crate::config::Config;
-use crate::model::{LoadBalancerState, Snapshot, Target, TargetHealth, Time};
+use crate::model::{LoadBalancerState, Snapshot, Target, TargetHealth, Task, Time};
 use crate::plan::wanted_listeners;
 use serde::Serialize;
 
@@ -125,9 +125,12 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     let load_balancer_step = match lb {
         None => step("load_balancer", StepState::Waiting, None, None),
         Some(lb) => {
-            let listeners_ready = wanted_listeners(config)
-                .iter()
-                .all(|spec| lb.listeners.iter().any(|l| &l.spec == spec));
+            // A status read leaves the listeners out: healthy targets prove them.
+            let listeners_ready = lb.listeners.as_ref().is_none_or(|listeners| {
+                wanted_listeners(config)
+                    .iter()
+                    .all(|spec| listeners.iter().any(|l| &l.spec == spec))
+            });
             let state = match lb.state {
                 LoadBalancerState::Failed => StepState::Failed,
                 LoadBalancerState::Active if listeners_ready => StepState::Done,
@@ -143,7 +146,17 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         }
     };
 
+    // A start asks for the task only once the load balancer holds the meeting's address; a task
+    // launched before it can only come from a race and may advertise another address (the
+    // reconcile replaces it).
+    let stale = |t: &&Task| lb.is_some_and(|lb| t.created_at.is_some_and(|created| created < lb.created_at));
     let task_step = match (running, live) {
+        (Some(t), _) if stale(&t) => step(
+            "task",
+            StepState::InProgress,
+            t.created_at,
+            Some("replacing a task that started before this meeting's address".into()),
+        ),
         (Some(t), _) => step("task", StepState::Done, t.started_at, Some("RUNNING".into())),
         (None, Some(t)) => step("task", StepState::InProgress, t.created_at, Some(t.last_status.clone())),
         (None, None) => step("task", StepState::Waiting, None, None),
@@ -196,7 +209,6 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         (Some(dns), _) => step("dns", StepState::Waiting, None, Some(dns.hostname.clone())),
     };
 
-    let advertised_current = address.is_some_and(|a| a.public_ip == snapshot.advertised.value);
     let steps = vec![
         address_step,
         load_balancer_step,
@@ -210,7 +222,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         .all(|s| matches!(s.state, StepState::Done | StepState::Skipped));
 
     let phase = if snapshot.desired_count > 0 {
-        if all_done && advertised_current {
+        if all_done {
             Phase::Ready
         } else {
             Phase::Starting
@@ -259,12 +271,14 @@ pub fn nothing_left(snapshot: &Snapshot, config: &Config) -> bool {
         (Some(dns), Some(record)) => record.values == [dns.idle_address.clone()],
         (None, Some(_)) => false,
     };
+    // A deregistered target drains for the group's deregistration delay: it serves and bills nothing.
+    let gone = |targets: &[Target]| targets.iter().all(|t| t.health == TargetHealth::Draining);
     !snapshot.any_task_present()
         && snapshot.load_balancers.is_empty()
         && snapshot.addresses.is_empty()
         && dns_idle
-        && snapshot.jvb_targets.is_empty()
-        && snapshot.web_targets.is_empty()
+        && gone(&snapshot.jvb_targets)
+        && gone(&snapshot.web_targets)
 }
 
 /// What went wrong, told from what AWS reports: a failed load balancer, or a task that stopped

@@ -4,6 +4,7 @@
 use crate::cloud::CloudError;
 use crate::page;
 use crate::plan::Intent;
+use crate::public_status::public_status;
 use crate::reconcile::{current_status, reconcile};
 use crate::room;
 use crate::secret::{Gate, Verdict};
@@ -26,15 +27,18 @@ pub async fn start_meeting(
     now: Time,
 ) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
-        (&Method::GET | &Method::HEAD, "/") => match current_status(&app.aws, &app.config, now).await {
-            Ok(status) => html(page::render(&status.public(), None)),
+        (&Method::GET | &Method::HEAD, "/") => match public_status(app, now).await {
+            Ok(status) => html(page::render(&status, None)),
             Err(error) => aws_failure(error),
         },
         (&Method::GET | &Method::HEAD, "/status") => match holds_key(gate, &request, now) {
             Err(refusal) => refusal,
-            Ok(key_holder) => match current_status(&app.aws, &app.config, now).await {
-                Ok(status) if key_holder => json(StatusCode::OK, &status),
-                Ok(status) => json(StatusCode::OK, &status.public()),
+            Ok(true) => match current_status(&app.aws, &app.config, now).await {
+                Ok(status) => json(StatusCode::OK, &status),
+                Err(error) => aws_failure(error),
+            },
+            Ok(false) => match public_status(app, now).await {
+                Ok(status) => json(StatusCode::OK, &status),
                 Err(error) => aws_failure(error),
             },
         },

@@ -23,29 +23,51 @@ fn idle_stays_idle_under_every_other_trigger() {
 }
 
 #[test]
-fn start_with_an_address_writes_the_ips_before_raising_the_count_and_creates_the_balancer() {
+fn start_with_an_address_creates_the_balancer_before_anything_reads_the_address() {
     let snapshot = Snapshot {
         addresses: vec![address("eipalloc-1")],
         ..idle()
     };
     assert_eq!(
         steps(&snapshot, Intent::Start, t(0)),
-        vec![
+        vec![Step::CreateLoadBalancer {
+            allocation_id: "eipalloc-1".into()
+        }]
+    );
+}
+
+#[test]
+fn once_the_balancer_holds_the_address_the_ips_are_written_before_the_count_is_raised() {
+    let mut snapshot = starting();
+    snapshot.desired_count = 0;
+    snapshot.tasks.clear();
+    snapshot.jvb_targets.clear();
+    snapshot.web_targets.clear();
+    snapshot.advertised = advertised("0.0.0.0", t(-100));
+    snapshot.load_balancers[0].listeners = Some(Vec::new());
+    let planned = steps(&snapshot, Intent::Start, t(0));
+    assert_eq!(
+        planned[..2],
+        [
             Step::WriteAdvertisedIps {
                 value: "3.3.3.3".into()
             },
             Step::SetDesiredCount(1),
-            Step::CreateLoadBalancer {
-                allocation_id: "eipalloc-1".into()
-            },
         ]
+    );
+    assert_eq!(
+        planned[2..]
+            .iter()
+            .filter(|s| matches!(s, Step::CreateListener { .. }))
+            .count(),
+        2
     );
 }
 
 #[test]
 fn start_adds_the_listeners_once_the_balancer_exists() {
     let mut snapshot = starting();
-    snapshot.load_balancers[0].listeners.clear();
+    snapshot.load_balancers[0].listeners = Some(Vec::new());
     let planned = steps(&snapshot, Intent::Start, t(1));
     assert_eq!(
         planned,
@@ -122,12 +144,9 @@ fn start_during_a_stop_keeps_the_balancer_and_raises_the_count_again() {
 fn start_after_the_balancer_is_gone_reuses_the_free_address() {
     assert_eq!(
         steps(&leftover_address(), Intent::Start, t(8)),
-        vec![
-            Step::SetDesiredCount(1),
-            Step::CreateLoadBalancer {
-                allocation_id: "eipalloc-1".into()
-            }
-        ]
+        vec![Step::CreateLoadBalancer {
+            allocation_id: "eipalloc-1".into()
+        }]
     );
 }
 
@@ -153,9 +172,10 @@ fn two_concurrent_starts_agree_on_the_lowest_address_and_release_the_other() {
     assert!(planned.contains(&Step::CreateLoadBalancer {
         allocation_id: "eipalloc-1".into()
     }));
-    assert!(planned.contains(&Step::WriteAdvertisedIps {
-        value: "3.3.3.3".into()
-    }));
+    assert!(
+        !planned.iter().any(|s| matches!(s, Step::WriteAdvertisedIps { .. })),
+        "nothing reads the address before a load balancer holds it: {planned:?}"
+    );
 }
 
 #[test]
@@ -265,15 +285,38 @@ fn a_task_launched_before_the_advertised_ips_changed_is_recycled() {
 }
 
 #[test]
+fn a_task_launched_before_the_meeting_balancer_is_recycled_even_if_the_ips_match() {
+    // A stop deleted the balancer while a concurrent start raised the count; the next start reused
+    // the same free address, so the advertised value did not change, yet the task predates it.
+    let mut snapshot = ready();
+    snapshot.tasks[0].created_at = Some(t(0) - Duration::seconds(30));
+    snapshot.advertised = advertised("3.3.3.3", t(-100));
+    assert_eq!(
+        steps(&snapshot, Intent::TaskChanged, t(1)),
+        vec![Step::StopTask {
+            arn: snapshot.tasks[0].arn.clone()
+        }]
+    );
+}
+
+#[test]
+fn listeners_not_read_are_left_alone() {
+    // The targets proved them (both groups in use): nothing to repair, nothing to delete.
+    let mut snapshot = ready();
+    snapshot.load_balancers[0].listeners = None;
+    assert_eq!(steps(&snapshot, Intent::Tick, t(2)), vec![]);
+}
+
+#[test]
 fn wrong_listeners_are_replaced() {
     let mut snapshot = ready();
-    snapshot.load_balancers[0].listeners[1].spec.port = 80;
+    snapshot.load_balancers[0].listeners.as_mut().unwrap()[1].spec.port = 80;
     let planned = steps(&snapshot, Intent::TaskChanged, t(2));
     assert_eq!(planned.len(), 2);
     assert_eq!(
         planned[0],
         Step::DeleteListener {
-            arn: snapshot.load_balancers[0].listeners[1].arn.clone()
+            arn: snapshot.load_balancers[0].listeners.as_ref().unwrap()[1].arn.clone()
         }
     );
     assert!(matches!(&planned[1], Step::CreateListener { spec, .. } if spec.port == 443));

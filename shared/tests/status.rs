@@ -2,6 +2,7 @@
 
 mod common;
 
+use chrono::Duration;
 use common::*;
 use lifecycle::config::IdlePolicy;
 use lifecycle::idle::decide_idle;
@@ -64,10 +65,39 @@ fn status_shows_the_steps_and_the_meeting_url_only_when_ready() {
 }
 
 #[test]
-fn status_is_not_ready_while_the_advertised_ips_are_stale() {
+fn status_is_not_ready_while_the_task_predates_the_meeting_balancer() {
+    // A start asks for the task only once the balancer holds the address, so an older task can
+    // only come from a race and may advertise another address (the status does not read them).
     let mut snapshot = ready();
-    snapshot.advertised.value = "1.1.1.1".into();
-    assert_eq!(status(&snapshot, &config(), t(3)).phase, Phase::Starting);
+    snapshot.tasks[0].created_at = Some(t(0) - Duration::seconds(30));
+    let shown = status(&snapshot, &config(), t(3));
+    assert_eq!(shown.phase, Phase::Starting);
+    assert_eq!(shown.step("task").unwrap().state, StepState::InProgress);
+    assert_eq!(shown.meeting_url, None);
+}
+
+#[test]
+fn status_needs_neither_listeners_nor_the_advertised_ips_nor_the_addresses_once_a_balancer_exists() {
+    // What a status read leaves out (cloud::Reads::Status) changes nothing it shows.
+    for full in [starting(), ready(), stopping()] {
+        let mut partial = full.clone();
+        partial.advertised = Default::default();
+        partial.addresses.clear();
+        for lb in &mut partial.load_balancers {
+            lb.listeners = None;
+        }
+        // Only the address step's time comes from the allocation's tag.
+        let shown = |snapshot: &Snapshot| {
+            let status = status(snapshot, &config(), t(3));
+            let steps: Vec<_> = status
+                .steps
+                .iter()
+                .map(|s| (s.name, s.state, s.detail.clone()))
+                .collect();
+            (status.phase, steps, status.meeting_url)
+        };
+        assert_eq!(shown(&full), shown(&partial));
+    }
 }
 
 #[test]
@@ -100,4 +130,19 @@ fn with_a_domain_the_idle_placeholder_counts_as_nothing_left() {
         ..idle()
     };
     assert_eq!(status(&still_pointing, &config, t(0)).phase, Phase::Stopping);
+}
+
+#[test]
+fn draining_targets_are_nothing_left_but_registered_ones_are() {
+    let draining = Snapshot {
+        jvb_targets: vec![target("10.0.0.5", TargetHealth::Draining)],
+        web_targets: vec![target("10.0.0.5", TargetHealth::Draining)],
+        ..idle()
+    };
+    assert_eq!(status(&draining, &config(), t(9)).phase, Phase::Idle);
+    let registered = Snapshot {
+        jvb_targets: vec![target("10.0.0.5", TargetHealth::Unused)],
+        ..idle()
+    };
+    assert_eq!(status(&registered, &config(), t(9)).phase, Phase::Stopping);
 }

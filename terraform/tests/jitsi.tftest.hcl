@@ -62,6 +62,11 @@ run "jitsi_environment_trial" {
   }
 
   assert {
+    condition     = lookup(module.jitsi.container_settings.jvb.environment, "JVB_ADVERTISE_PRIVATE_CANDIDATES", "") == "0"
+    error_message = "jvb/rootfs/defaults/jvb.conf@stable-11031 L14/L46: private candidates are advertised unless JVB_ADVERTISE_PRIVATE_CANDIDATES is false; the task's VPC address reaches no participant."
+  }
+
+  assert {
     condition     = !contains(keys(module.jitsi.container_settings.jvb.environment), "COLIBRI_REST_ENABLED")
     error_message = "jvb/rootfs/defaults/jvb.conf@stable-11031: COLIBRI_REST_ENABLED only opens /colibri/*; /about/health on 8080 is on without it, so do not set it."
   }

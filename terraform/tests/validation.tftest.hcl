@@ -172,3 +172,41 @@ run "retired_jitsi_secret_is_rejected" {
 
   expect_failures = [var.jitsi_secrets]
 }
+
+# --- Reserved concurrency of the public functions (Lambda API, PutFunctionConcurrency) -----------
+
+run "public_functions_get_reserved_concurrency_and_task_state_none" {
+  command = plan
+
+  assert {
+    condition = (
+      module.lambda["start-meeting"].reserved_concurrency == 3 &&
+      module.lambda["stop-meeting"].reserved_concurrency == 3 &&
+      module.lambda["task-state"].reserved_concurrency == -1
+    )
+    error_message = "start-meeting and stop-meeting (public URLs) are capped at 3 instances; task-state is not reserved."
+  }
+}
+
+run "no_reservation_for_accounts_with_a_low_quota" {
+  command = plan
+
+  variables {
+    public_function_concurrency = null
+  }
+
+  assert {
+    condition     = module.lambda["start-meeting"].reserved_concurrency == -1
+    error_message = "null means no reservation."
+  }
+}
+
+run "a_reservation_of_one_is_rejected" {
+  command = plan
+
+  variables {
+    public_function_concurrency = 1
+  }
+
+  expect_failures = [var.public_function_concurrency]
+}

@@ -37,7 +37,8 @@ cites its sources):
 The functions under test cannot tell it from AWS; tests and the demo steer it through /_local/:
   POST /_local/timings {"load_balancer_seconds", "task_seconds", "health_seconds",
                         "address_detach_seconds"} (any subset; answers all; GET reads them)
-  GET/POST /_local/faults (see faults.py), GET/DELETE /_local/calls (every call served, in order).
+  GET/POST /_local/faults (see faults.py), GET/DELETE /_local/calls (every call served, in order, with the
+  access key that signed it).
 Denied calls are also printed to stderr.
 
 Run: python3 server.py --port 5000   (binds 127.0.0.1 only)
@@ -75,7 +76,7 @@ class LocalAws:
         environ["wsgi.input"] = io.BytesIO(body)
         service, operation = service_of(environ), operation_of(environ, body)
         with LOCK:
-            CALLS.append({"service": service, "operation": operation})
+            CALLS.append({"service": service, "operation": operation, "caller": access_key_of(environ)})
         elastic_ips.settle()
         denied = iam.check(environ, body, service, operation)
         if denied is not None:

@@ -82,6 +82,15 @@ impl LocalAws {
         serde_json::from_str(&body).expect("the fault rules are JSON")
     }
 
+    /// Every call served so far, in order: `{"service", "operation", "caller"}` (the access key
+    /// that signed it).
+    pub fn calls(&self) -> Vec<serde_json::Value> {
+        let body = self
+            .request("GET", "/_local/calls", "")
+            .unwrap_or_else(|e| panic!("local AWS calls: {e}"));
+        serde_json::from_str(&body).expect("the call log is JSON")
+    }
+
     fn post_json(&self, path: &str, body: &str) {
         self.request("POST", path, body)
             .unwrap_or_else(|e| panic!("local AWS {path}: {e}"));

@@ -3,6 +3,7 @@
 //! after every step.
 
 use chrono::{Duration, DurationRound, Utc};
+use lifecycle::cloud::Reads;
 use lifecycle::status::Phase;
 use lifecycle_tests::harness::Harness;
 use lifecycle_tests::invoke::{function_url_payload, http_request, scheduled_event};
@@ -147,7 +148,10 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     };
     let public = body_json(&status_as(&[]).await);
     assert_eq!(public["phase"], "ready", "{public}");
-    assert!(public.get("meeting_url").is_none(), "no meeting URL, not even null: {public}");
+    assert!(
+        public.get("meeting_url").is_none(),
+        "no meeting URL, not even null: {public}"
+    );
     assert!(
         public["steps"][0].get("detail").is_none(),
         "the address is not shown: {public}"
@@ -197,7 +201,7 @@ async fn a_meeting_goes_from_idle_to_ready_and_back_to_idle() {
     h.run_ecs(t0 + Duration::minutes(17)).await;
     let idle = h.inventory().await;
     assert!(idle.is_idle(), "{idle:?}");
-    let status = app.aws.observe(config, false, Utc::now()).await.unwrap();
+    let status = app.aws.observe(config, Reads::Everything, Utc::now()).await.unwrap();
     assert_eq!(
         lifecycle::status::status(&status, config, Utc::now()).phase,
         Phase::Idle
@@ -279,7 +283,7 @@ async fn people_who_came_in_the_first_minute_count_as_having_joined() {
     h.run_ecs(now).await;
 
     // CloudWatch stamps a datapoint with the start of its minute, which is before the balancer existed.
-    let snapshot = app.aws.observe(config, false, now).await.unwrap();
+    let snapshot = app.aws.observe(config, Reads::Everything, now).await.unwrap();
     let lb = snapshot.meeting_load_balancer().unwrap();
     let creation_minute = lb.created_at.duration_trunc(Duration::minutes(1)).unwrap();
     scheduler.put_traffic(&lb.arn, creation_minute, false, TALKING).await;

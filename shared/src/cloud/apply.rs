@@ -1,7 +1,9 @@
 //! Changes: one [`Step`] at a time.
 
+use super::describe::{listener, load_balancer};
 use super::{failed, Aws, CloudError};
-use crate::config::{Config, ALLOCATED_AT_TAG_KEY, STACK_TAG_KEY};
+use crate::carry::Answer;
+use crate::config::{Config, ALLOCATED_AT_TAG_KEY, DNS_TTL_SECONDS, STACK_TAG_KEY};
 use crate::model::{DnsRecord, Time};
 use crate::plan::Step;
 use aws_sdk_ec2::types::{DomainType, ResourceType, Tag as Ec2Tag, TagSpecification};
@@ -21,7 +23,8 @@ where
 }
 
 impl Aws {
-    pub async fn apply(&self, config: &Config, step: &Step, now: Time) -> Result<(), CloudError> {
+    /// Carries out `step`; the answer says what AWS created, for the rest of the run.
+    pub async fn apply(&self, config: &Config, step: &Step, now: Time) -> Result<Answer, CloudError> {
         match step {
             Step::AllocateAddress => {
                 let tags = TagSpecification::builder()
@@ -45,7 +48,8 @@ impl Aws {
                 }
             }
             Step::CreateLoadBalancer { allocation_id } => {
-                self.elb
+                let out = self
+                    .elb
                     .create_load_balancer()
                     .name(&config.load_balancer_name)
                     .r#type(LoadBalancerTypeEnum::Network)
@@ -60,8 +64,22 @@ impl Aws {
                     .send()
                     .await
                     .map_err(failed("elasticloadbalancing:CreateLoadBalancer"))?;
+                if let Some(lb) = out.load_balancers().first() {
+                    return Ok(Answer::LoadBalancer(load_balancer(lb)));
+                }
             }
             Step::DeleteLoadBalancer { arn } => {
+                // Found by name: one this stack did not tag is not ours to delete.
+                let tags = self.load_balancer_tags(arn).await?;
+                if !tags.iter().any(|(k, v)| k == STACK_TAG_KEY && v == &config.stack_tag) {
+                    return Err(CloudError {
+                        operation: "elasticloadbalancing:DeleteLoadBalancer",
+                        message: format!(
+                            "load balancer {arn} has this stack's name but not its tag {STACK_TAG_KEY}={}: not deleting it; rename or delete it yourself",
+                            config.stack_tag
+                        ),
+                    });
+                }
                 self.elb
                     .delete_load_balancer()
                     .load_balancer_arn(arn)
@@ -77,7 +95,8 @@ impl Aws {
                     .r#type(ActionTypeEnum::Forward)
                     .target_group_arn(&spec.target_group_arn)
                     .build();
-                self.elb
+                let out = self
+                    .elb
                     .create_listener()
                     .load_balancer_arn(load_balancer_arn)
                     .protocol(ProtocolEnum::from(spec.protocol.as_str()))
@@ -91,6 +110,9 @@ impl Aws {
                     .send()
                     .await
                     .map_err(failed("elasticloadbalancing:CreateListener"))?;
+                if let Some(created) = out.listeners().first() {
+                    return Ok(Answer::Listener(listener(created)));
+                }
             }
             Step::DeleteListener { arn } => {
                 self.elb
@@ -129,10 +151,9 @@ impl Aws {
                     .map_err(failed("ssm:PutParameter"))?;
             }
             Step::UpsertDnsRecord { ip } => {
-                // 60 s: how long a resolver may keep the old answer after a start or a stop.
                 let record = DnsRecord {
                     values: vec![ip.clone()],
-                    ttl: 60,
+                    ttl: DNS_TTL_SECONDS,
                 };
                 self.change_dns(config, ChangeAction::Upsert, &record).await?;
             }
@@ -157,7 +178,8 @@ impl Aws {
                     .map_err(failed("ecs:StopTask"))?;
             }
         }
-        Ok(())
+        // A create step that got here was answered without what it created: `record` says so.
+        Ok(Answer::Done)
     }
 
     async fn change_dns(&self, config: &Config, action: ChangeAction, record: &DnsRecord) -> Result<(), CloudError> {

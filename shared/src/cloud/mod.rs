@@ -1,8 +1,11 @@
-//! The one seam to AWS: `observe` reads a [`Snapshot`], `apply` carries out one [`Step`].
-//! No decisions here; they live in `plan`.
+//! The one seam to AWS: `observe` reads a [`Snapshot`], `apply` carries out one [`Step`] and
+//! returns AWS's answer. No decisions here; they live in `plan`.
 
 mod apply;
+mod describe;
 mod observe;
+
+pub use observe::Reads;
 
 use crate::config::Config;
 use crate::model::Time;

@@ -1,401 +1,144 @@
-//! Reads: one [`Snapshot`] of everything the plan decides from.
+//! Reads: one [`Snapshot`] of what a trigger decides from, and no more. Every call costs a round
+//! trip and a share of the account's API rate (ELB throttles its Describe calls per account and
+//! region), so each trigger skips the reads it cannot need; [`Reads`] holds the rules.
 
-use super::{failed, to_chrono, Aws, CloudError};
-use crate::config::{Config, ALLOCATED_AT_TAG_KEY, STACK_TAG_KEY};
+use super::{Aws, CloudError};
+use crate::config::Config;
 use crate::model::*;
-use aws_sdk_ec2::types::Filter;
-use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerStateEnum, TargetHealthStateEnum};
-use aws_sdk_route53::types::RrType;
-use aws_smithy_types::DateTime as SmithyTime;
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use crate::plan::Intent;
+use aws_sdk_ecs::types::DesiredStatus;
+use std::future::Future;
+
+/// What one observation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// What the status document shows: the service, its tasks, the load balancer; the targets
+    /// while a task runs, the addresses while no load balancer holds one, the stopped tasks while
+    /// a wanted meeting has no task (their reason says why). Never the advertised IPs, listeners
+    /// or traffic, which the status does not show.
+    Status,
+    /// What the plan needs for this trigger.
+    Reconcile(Intent),
+    /// Everything the plan can use: after a step failed, what this run knew may be wrong.
+    Everything,
+}
+
+impl Reads {
+    /// The addresses matter to a tick (the meeting's start is the allocation's tag; a cut-off
+    /// start's spare is released) and whenever no load balancer holds the meeting's address.
+    pub fn addresses(self, load_balancer_exists: bool) -> bool {
+        matches!(self, Reads::Everything | Reads::Reconcile(Intent::Tick)) || !load_balancer_exists
+    }
+
+    /// Listeners are repaired only when the targets do not already prove them.
+    pub fn listeners(self, jvb_targets: &[Target], web_targets: &[Target]) -> bool {
+        match self {
+            Reads::Status => false,
+            Reads::Everything => true,
+            Reads::Reconcile(_) => !forwarded_to(jvb_targets) || !forwarded_to(web_targets),
+        }
+    }
+
+    /// The plan reads the targets in every trigger; the status only while a task may be on them.
+    fn targets_at_once(self) -> bool {
+        self != Reads::Status
+    }
+
+    fn advertised(self) -> bool {
+        self != Reads::Status
+    }
+
+    fn stopped_tasks(self, desired_count: i32, running_task_count: usize) -> bool {
+        self == Reads::Status && desired_count > 0 && running_task_count == 0
+    }
+
+    /// CloudWatch bills per metric read: only the tick decides about idleness.
+    fn traffic(self) -> bool {
+        self == Reads::Reconcile(Intent::Tick)
+    }
+}
+
+/// A target group whose targets ELB reports in use has a listener forwarding to it: a group no
+/// listener uses reports every target `unused` (`Target.NotInUse`), and these groups serve only
+/// the meeting's load balancer.
+fn forwarded_to(targets: &[Target]) -> bool {
+    !targets.is_empty() && targets.iter().all(|t| t.health != TargetHealth::Unused)
+}
+
+/// Runs `read` only when `wanted`.
+async fn read_if<T: Default>(wanted: bool, read: impl Future<Output = Result<T, CloudError>>) -> Result<T, CloudError> {
+    if wanted {
+        read.await
+    } else {
+        Ok(T::default())
+    }
+}
 
 impl Aws {
-    /// Reads everything the plan needs, the independent calls at once. Traffic is read only when
-    /// asked for (CloudWatch bills per metric read).
-    pub async fn observe(&self, config: &Config, with_traffic: bool, now: Time) -> Result<Snapshot, CloudError> {
-        // SDK futures are large; boxed, eight of them at once stay off the stack.
-        let (desired_count, tasks, load_balancers, addresses, jvb_targets, web_targets, advertised, dns_record) = tokio::try_join!(
+    /// Reads what `reads` asks for, the independent calls at once: first what needs nothing else,
+    /// then what depends on it (a load balancer's listeners, the tasks' details).
+    pub async fn observe(&self, config: &Config, reads: Reads, now: Time) -> Result<Snapshot, CloudError> {
+        // SDK futures are large; boxed, several at once stay off the stack.
+        let (desired_count, running, load_balancers, (jvb_targets, web_targets), advertised, dns_record) = tokio::try_join!(
             Box::pin(self.desired_count(config)),
-            Box::pin(self.tasks(config)),
+            Box::pin(self.task_arns(config, DesiredStatus::Running)),
             Box::pin(self.load_balancers(config)),
-            Box::pin(self.addresses(config)),
-            Box::pin(self.targets(&config.jvb_target_group_arn)),
-            Box::pin(self.targets(&config.web_target_group_arn)),
-            Box::pin(self.advertised(config)),
+            Box::pin(read_if(reads.targets_at_once(), self.both_targets(config))),
+            Box::pin(read_if(reads.advertised(), self.advertised(config))),
             Box::pin(self.dns_record(config)),
         )?;
         let mut snapshot = Snapshot {
             desired_count,
-            tasks,
             load_balancers,
-            addresses,
             jvb_targets,
             web_targets,
             advertised,
             dns_record,
-            traffic: None,
+            ..Snapshot::default()
         };
-        if with_traffic {
-            if let Some(lb) = snapshot.meeting_load_balancer() {
-                snapshot.traffic = Some(Box::pin(self.traffic(config, lb, now)).await?);
+        let meeting_lb = snapshot.meeting_load_balancer().cloned();
+        let listeners_wanted = meeting_lb.is_some() && reads.listeners(&snapshot.jvb_targets, &snapshot.web_targets);
+        let stopped_wanted = reads.stopped_tasks(desired_count, running.len());
+        let targets_later = !reads.targets_at_once() && !running.is_empty();
+        let (tasks, listeners, addresses, stopped, later_targets, traffic) = tokio::try_join!(
+            Box::pin(self.describe_tasks(config, running)),
+            Box::pin(read_if(listeners_wanted, async {
+                Ok(match &meeting_lb {
+                    Some(lb) => Some(self.listeners(&lb.arn).await?),
+                    None => None,
+                })
+            })),
+            Box::pin(read_if(reads.addresses(meeting_lb.is_some()), self.addresses(config))),
+            Box::pin(read_if(stopped_wanted, self.task_arns(config, DesiredStatus::Stopped))),
+            Box::pin(read_if(targets_later, self.both_targets(config))),
+            Box::pin(read_if(reads.traffic(), async {
+                Ok(match &meeting_lb {
+                    Some(lb) => Some(self.traffic(config, lb, now).await?),
+                    None => None,
+                })
+            })),
+        )?;
+        snapshot.tasks = tasks;
+        snapshot
+            .tasks
+            .extend(Box::pin(self.describe_tasks(config, stopped)).await?);
+        snapshot.addresses = addresses;
+        snapshot.traffic = traffic;
+        if targets_later {
+            (snapshot.jvb_targets, snapshot.web_targets) = later_targets;
+        }
+        if let (Some(lb), Some(listeners)) = (&meeting_lb, listeners) {
+            if let Some(read) = snapshot.load_balancers.iter_mut().find(|l| l.arn == lb.arn) {
+                read.listeners = Some(listeners);
             }
         }
         Ok(snapshot)
     }
 
-    async fn desired_count(&self, config: &Config) -> Result<i32, CloudError> {
-        let out = self
-            .ecs
-            .describe_services()
-            .cluster(&config.cluster)
-            .services(&config.service)
-            .send()
-            .await
-            .map_err(failed("ecs:DescribeServices"))?;
-        let service = out.services().first().ok_or_else(|| CloudError {
-            operation: "ecs:DescribeServices",
-            message: format!("service {} not found in cluster {}", config.service, config.cluster),
-        })?;
-        Ok(service.desired_count())
-    }
-
-    async fn tasks(&self, config: &Config) -> Result<Vec<Task>, CloudError> {
-        use aws_sdk_ecs::types::DesiredStatus;
-        let list = |status: DesiredStatus| {
-            self.ecs
-                .list_tasks()
-                .cluster(&config.cluster)
-                .service_name(&config.service)
-                .desired_status(status)
-                .send()
-        };
-        let (running, stopped) = tokio::try_join!(
-            Box::pin(list(DesiredStatus::Running)),
-            Box::pin(list(DesiredStatus::Stopped))
+    async fn both_targets(&self, config: &Config) -> Result<(Vec<Target>, Vec<Target>), CloudError> {
+        tokio::try_join!(
+            Box::pin(self.targets(&config.jvb_target_group_arn)),
+            Box::pin(self.targets(&config.web_target_group_arn)),
         )
-        .map_err(failed("ecs:ListTasks"))?;
-        let arns: Vec<String> = running.task_arns().iter().chain(stopped.task_arns()).cloned().collect();
-        if arns.is_empty() {
-            return Ok(Vec::new());
-        }
-        let described = self
-            .ecs
-            .describe_tasks()
-            .cluster(&config.cluster)
-            .set_tasks(Some(arns))
-            .send()
-            .await
-            .map_err(failed("ecs:DescribeTasks"))?;
-        let group = config.task_group();
-        Ok(described
-            .tasks()
-            .iter()
-            .filter(|t| t.group() == Some(group.as_str()))
-            .map(|t| Task {
-                arn: t.task_arn().unwrap_or_default().to_string(),
-                last_status: t.last_status().unwrap_or_default().to_string(),
-                desired_status: t.desired_status().unwrap_or_default().to_string(),
-                private_ip: t
-                    .attachments()
-                    .iter()
-                    .flat_map(|a| a.details())
-                    .find(|d| d.name() == Some("privateIPv4Address"))
-                    .and_then(|d| d.value())
-                    .map(str::to_string),
-                created_at: t.created_at().and_then(to_chrono),
-                started_at: t.started_at().and_then(to_chrono),
-                stopped_reason: t.stopped_reason().map(str::to_string),
-            })
-            .collect())
-    }
-
-    async fn load_balancers(&self, config: &Config) -> Result<Vec<LoadBalancer>, CloudError> {
-        let out = match self
-            .elb
-            .describe_load_balancers()
-            .names(&config.load_balancer_name)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_load_balancer_not_found_exception()) =>
-            {
-                return Ok(Vec::new())
-            }
-            Err(e) => return Err(failed("elasticloadbalancing:DescribeLoadBalancers")(e)),
-        };
-        let mut found = Vec::new();
-        for lb in out.load_balancers() {
-            let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-            let (listeners, tags) =
-                tokio::try_join!(Box::pin(self.listeners(&arn)), Box::pin(self.load_balancer_tags(&arn)))?;
-            // Only what this stack made: a same-named load balancer of someone else is not ours to delete.
-            if !tags.iter().any(|(k, v)| k == STACK_TAG_KEY && v == &config.stack_tag) {
-                continue;
-            }
-            let state = match lb.state().and_then(|s| s.code()) {
-                Some(LoadBalancerStateEnum::Active) | Some(LoadBalancerStateEnum::ActiveImpaired) => {
-                    LoadBalancerState::Active
-                }
-                Some(LoadBalancerStateEnum::Failed) => LoadBalancerState::Failed,
-                _ => LoadBalancerState::Provisioning,
-            };
-            found.push(LoadBalancer {
-                dns_name: lb.dns_name().unwrap_or_default().to_string(),
-                state,
-                created_at: lb.created_time().and_then(to_chrono).unwrap_or_default(),
-                addresses: lb
-                    .availability_zones()
-                    .iter()
-                    .flat_map(|zone| zone.load_balancer_addresses())
-                    .filter_map(|a| {
-                        Some(LoadBalancerAddress {
-                            allocation_id: a.allocation_id()?.to_string(),
-                            public_ip: a.ip_address()?.to_string(),
-                        })
-                    })
-                    .collect(),
-                listeners,
-                arn,
-            });
-        }
-        Ok(found)
-    }
-
-    async fn listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, CloudError> {
-        let out = self
-            .elb
-            .describe_listeners()
-            .load_balancer_arn(load_balancer_arn)
-            .send()
-            .await
-            .map_err(failed("elasticloadbalancing:DescribeListeners"))?;
-        Ok(out
-            .listeners()
-            .iter()
-            .map(|l| Listener {
-                arn: l.listener_arn().unwrap_or_default().to_string(),
-                spec: ListenerSpec {
-                    protocol: l.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
-                    port: l.port().unwrap_or_default(),
-                    target_group_arn: l
-                        .default_actions()
-                        .iter()
-                        .find_map(|a| a.target_group_arn())
-                        .unwrap_or_default()
-                        .to_string(),
-                    certificate_arn: l
-                        .certificates()
-                        .iter()
-                        .find_map(|c| c.certificate_arn())
-                        .map(str::to_string),
-                },
-            })
-            .collect())
-    }
-
-    async fn load_balancer_tags(&self, arn: &str) -> Result<Vec<(String, String)>, CloudError> {
-        let out = self
-            .elb
-            .describe_tags()
-            .resource_arns(arn)
-            .send()
-            .await
-            .map_err(failed("elasticloadbalancing:DescribeTags"))?;
-        Ok(out
-            .tag_descriptions()
-            .iter()
-            .flat_map(|d| d.tags())
-            .map(|t| {
-                (
-                    t.key().unwrap_or_default().to_string(),
-                    t.value().unwrap_or_default().to_string(),
-                )
-            })
-            .collect())
-    }
-
-    async fn addresses(&self, config: &Config) -> Result<Vec<Address>, CloudError> {
-        let out = self
-            .ec2
-            .describe_addresses()
-            .filters(
-                Filter::builder()
-                    .name(format!("tag:{STACK_TAG_KEY}"))
-                    .values(&config.stack_tag)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(failed("ec2:DescribeAddresses"))?;
-        Ok(out
-            .addresses()
-            .iter()
-            .map(|a| Address {
-                allocation_id: a.allocation_id().unwrap_or_default().to_string(),
-                public_ip: a.public_ip().unwrap_or_default().to_string(),
-                associated: [a.association_id(), a.network_interface_id()]
-                    .into_iter()
-                    .any(|id| id.is_some_and(|id| !id.is_empty())),
-                allocated_at: a
-                    .tags()
-                    .iter()
-                    .find(|t| t.key() == Some(ALLOCATED_AT_TAG_KEY))
-                    .and_then(|t| t.value())
-                    .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-                    .map(|t| t.with_timezone(&Utc)),
-            })
-            .collect())
-    }
-
-    async fn targets(&self, target_group_arn: &str) -> Result<Vec<Target>, CloudError> {
-        let out = self
-            .elb
-            .describe_target_health()
-            .target_group_arn(target_group_arn)
-            .send()
-            .await
-            .map_err(failed("elasticloadbalancing:DescribeTargetHealth"))?;
-        Ok(out
-            .target_health_descriptions()
-            .iter()
-            .filter_map(|d| {
-                let ip = d.target()?.id()?.to_string();
-                let health = d.target_health();
-                let reason = || {
-                    health
-                        .and_then(|h| {
-                            h.description()
-                                .map(str::to_string)
-                                .or(h.reason().map(|r| r.as_str().to_string()))
-                        })
-                        .unwrap_or_default()
-                };
-                let health = match health.and_then(|h| h.state()) {
-                    Some(TargetHealthStateEnum::Healthy) => TargetHealth::Healthy,
-                    Some(TargetHealthStateEnum::Initial) => TargetHealth::Initial,
-                    Some(TargetHealthStateEnum::Unhealthy) => TargetHealth::Unhealthy(reason()),
-                    Some(TargetHealthStateEnum::Draining) => TargetHealth::Draining,
-                    Some(TargetHealthStateEnum::Unused) => TargetHealth::Unused,
-                    other => TargetHealth::Other(other.map(|s| s.as_str().to_string()).unwrap_or_default()),
-                };
-                Some(Target { ip, health })
-            })
-            .collect())
-    }
-
-    async fn advertised(&self, config: &Config) -> Result<Advertised, CloudError> {
-        let out = self
-            .ssm
-            .get_parameter()
-            .name(&config.advertise_ips_parameter)
-            .send()
-            .await
-            .map_err(failed("ssm:GetParameter"))?;
-        let parameter = out.parameter();
-        Ok(Advertised {
-            value: parameter.and_then(|p| p.value()).unwrap_or_default().to_string(),
-            modified_at: parameter.and_then(|p| p.last_modified_date()).and_then(to_chrono),
-        })
-    }
-
-    async fn dns_record(&self, config: &Config) -> Result<Option<DnsRecord>, CloudError> {
-        let Some(dns) = &config.dns else {
-            return Ok(None);
-        };
-        let out = self
-            .route53
-            .list_resource_record_sets()
-            .hosted_zone_id(&dns.hosted_zone_id)
-            .start_record_name(&dns.hostname)
-            .start_record_type(RrType::A)
-            .max_items(1)
-            .send()
-            .await
-            .map_err(failed("route53:ListResourceRecordSets"))?;
-        Ok(out
-            .resource_record_sets()
-            .iter()
-            .find(|r| r.name().trim_end_matches('.').eq_ignore_ascii_case(&dns.hostname) && r.r#type() == &RrType::A)
-            .map(|r| DnsRecord {
-                values: r.resource_records().iter().map(|v| v.value().to_string()).collect(),
-                ttl: r.ttl().unwrap_or_default(),
-            }))
-    }
-
-    /// The meeting load balancer's bytes per minute through its media (UDP) and web (TCP or TLS)
-    /// listeners since it was created; `idle` decides what counts as use.
-    async fn traffic(&self, config: &Config, lb: &LoadBalancer, now: Time) -> Result<Traffic, CloudError> {
-        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-        let Some(dimension) = lb.metric_dimension() else {
-            return Ok(Traffic::default());
-        };
-        let web = if config.certificate_arn.is_some() {
-            "ProcessedBytes_TLS"
-        } else {
-            "ProcessedBytes_TCP"
-        };
-        let queries = [("media", "ProcessedBytes_UDP"), ("signalling", web)]
-            .into_iter()
-            .map(|(id, metric)| {
-                MetricDataQuery::builder()
-                    .id(id)
-                    .metric_stat(
-                        MetricStat::builder()
-                            .metric(
-                                Metric::builder()
-                                    .namespace("AWS/NetworkELB")
-                                    .metric_name(metric)
-                                    .dimensions(Dimension::builder().name("LoadBalancer").value(dimension).build())
-                                    .build(),
-                            )
-                            .period(60)
-                            .stat("Sum")
-                            .build(),
-                    )
-                    .build()
-            });
-        // A datapoint is stamped with the start of its minute: begin with the minute of creation.
-        let created_minute = lb
-            .created_at
-            .duration_trunc(Duration::minutes(1))
-            .unwrap_or(lb.created_at);
-        let start = created_minute.max(now - config.idle.max_length - Duration::hours(1));
-        let out = self
-            .cloudwatch
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries.collect()))
-            .start_time(SmithyTime::from_secs(start.timestamp()))
-            .end_time(SmithyTime::from_secs(now.timestamp() + 60))
-            .send()
-            .await
-            .map_err(failed("cloudwatch:GetMetricData"))?;
-        let mut minutes: Vec<TrafficMinute> = Vec::new();
-        for result in out.metric_data_results() {
-            let media = result.id() == Some("media");
-            for (at, bytes) in result.timestamps().iter().zip(result.values()) {
-                let Some(minute) = to_chrono(at) else { continue };
-                let index = match minutes.iter().position(|m| m.minute == minute) {
-                    Some(index) => index,
-                    None => {
-                        minutes.push(TrafficMinute {
-                            minute,
-                            media_bytes: 0.0,
-                            signalling_bytes: 0.0,
-                        });
-                        minutes.len() - 1
-                    }
-                };
-                if media {
-                    minutes[index].media_bytes += bytes;
-                } else {
-                    minutes[index].signalling_bytes += bytes;
-                }
-            }
-        }
-        minutes.sort_by_key(|m| m.minute);
-        Ok(Traffic { minutes })
     }
 }

@@ -89,9 +89,31 @@
     $("estimate").textContent = s.phase === "starting" ? estimate(s) : "";
     showError(s.error || "");
     showLinks(s);
-    const moving = s.phase === "starting" || s.phase === "stopping";
-    if (moving && !pollTimer) pollTimer = setInterval(poll, 1500);
-    if (!moving && pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+    schedulePoll();
+  }
+
+  /**
+   * Milliseconds until the next status read, or null for none: every read costs the owner's
+   * account AWS calls. Fast when a step is about to change, slow while the load balancer
+   * provisions (minutes), none once ready or idle, and none in a hidden tab.
+   */
+  function pollDelay(s) {
+    if (document.hidden || !(s.phase === "starting" || s.phase === "stopping")) return null;
+    if (s.phase === "stopping") return 3000;
+    const now = serverNow();
+    let soonest = Infinity;
+    for (const step of s.steps) {
+      if (step.state !== "in_progress") continue;
+      const typical = TYPICAL[step.name] || 0;
+      soonest = Math.min(soonest, typical - seconds(step.since || s.started_at || now, now));
+    }
+    return soonest !== Infinity && soonest > 20 ? 5000 : 1500;
+  }
+
+  function schedulePoll() {
+    clearTimeout(pollTimer);
+    const delay = pollDelay(status);
+    pollTimer = delay === null ? null : setTimeout(poll, delay);
   }
 
   function tick() {
@@ -112,7 +134,7 @@
 
   async function poll() {
     try { render(await call("status")); }
-    catch (e) { showError(sentence(`Could not read the status: ${e.message}`)); lastAction = poll; }
+    catch (e) { showError(sentence(`Could not read the status: ${e.message}`)); lastAction = poll; schedulePoll(); }
   }
 
   async function start() {
@@ -141,6 +163,8 @@
     try { await navigator.clipboard.writeText($("guest-link").value); $("copy-guest").textContent = "Copied"; }
     catch { $("guest-link").select(); }
   });
+  // A tab coming back reads at once; a hidden one stops (schedulePoll skips it).
+  document.addEventListener("visibilitychange", () => (document.hidden ? schedulePoll() : poll()));
   setInterval(tick, 1000);
   render(status);
   tick();

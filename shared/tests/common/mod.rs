@@ -100,7 +100,7 @@ pub fn load_balancer(
             allocation_id: allocation.into(),
             public_ip: ip_of(allocation),
         }],
-        listeners,
+        listeners: Some(listeners),
     }
 }
 

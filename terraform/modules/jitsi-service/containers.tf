@@ -119,6 +119,9 @@ locals {
       # jvb/rootfs/defaults/jvb.conf@T L8/L145: STUN would add the task's own public IP as a
       # candidate and let clients bypass the NLB; only JVB_ADVERTISE_IPS (the NLB's IPs) may be offered.
       JVB_DISABLE_STUN = "1"
+      # jvb/rootfs/defaults/jvb.conf@T L14/L46: on by default, the task's VPC address is offered too,
+      # unreachable for every participant; only the load balancer's address is.
+      JVB_ADVERTISE_PRIVATE_CANDIDATES = "0"
       # jvb/rootfs/defaults/jvb.conf@T L13: defaults to $HOSTNAME, which ECS may leave unset.
       JVB_MUC_NICKNAME = "jvb"
       # No COLIBRI_REST_ENABLED: jvb.conf@T L1 opens only /colibri/*; /about/health on 8080 is on anyway.

@@ -42,7 +42,7 @@ resource "aws_iam_role_policy" "extra" {
 
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_50:X-Ray tracing off: the reconcile tick runs 43,200 times a month, traces past the free tier bill and the logs already show each step
-  #checkov:skip=CKV_AWS_115:No reserved concurrency: new accounts have a quota of 10 and AWS rejects reservations that leave fewer than 10 unreserved
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is the caller's choice (reserved_concurrency): the public functions get it, task-state does not; AWS rejects reservations that leave fewer than 100 unreserved, which new accounts with a low quota cannot
   #checkov:skip=CKV_AWS_116:No DLQ: every invocation reconciles the whole state again, and the 1-minute tick retries anything a failed event missed
   #checkov:skip=CKV_AWS_117:Not in the VPC: it would need a NAT gateway or VPC endpoints, which bill while idle
   #checkov:skip=CKV_AWS_173:Environment holds names and ARNs only (no secrets), encrypted with the Lambda service key; a CMK costs $1/month while idle
@@ -57,6 +57,8 @@ resource "aws_lambda_function" "this" {
   architectures    = [var.architecture]
   memory_size      = var.memory_size
   timeout          = var.timeout
+  # -1: no reservation (the provider's value for "unreserved").
+  reserved_concurrent_executions = coalesce(var.reserved_concurrency, -1)
 
   environment {
     variables = var.environment

@@ -27,3 +27,8 @@ output "function_url" {
   description = "Function URL (with trailing slash), null when not created."
   value       = try(aws_lambda_function_url.this[0].function_url, null)
 }
+
+output "reserved_concurrency" {
+  description = "Reserved concurrency of the function (-1: none)."
+  value       = aws_lambda_function.this.reserved_concurrent_executions
+}

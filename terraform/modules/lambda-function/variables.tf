@@ -36,6 +36,17 @@ variable "memory_size" {
   default     = 128
 }
 
+variable "reserved_concurrency" {
+  description = "Instances of the function that may run at once (reserved concurrency, free); null for none."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null ? true : var.reserved_concurrency >= 1
+    error_message = "reserved_concurrency must be at least 1 (0 would throttle every call) or null for none."
+  }
+}
+
 variable "timeout" {
   description = "Timeout in seconds."
   type        = number

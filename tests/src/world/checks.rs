@@ -81,6 +81,20 @@ impl World {
             && (config.dns.is_none() || inventory.dns_record == inventory.addresses)
     }
 
+    /// The AWS operations this world's functions called since the last time this was asked, in
+    /// order, from the local AWS's own log.
+    pub fn calls_made(&self) -> Vec<String> {
+        let log = self.h.aws.calls();
+        let mut seen = self.calls_seen.lock().unwrap();
+        let new = log[(*seen).min(log.len())..]
+            .iter()
+            .filter(|call| call["caller"] == self.caller.as_str())
+            .map(|call| call["operation"].as_str().unwrap_or_default().to_string())
+            .collect();
+        *seen = log.len();
+        new
+    }
+
     /// Sets fault rules on the local AWS (see `local_aws/server.py`) for the functions' calls,
     /// replacing (and counting) those before.
     pub fn inject(&self, mut rules: Value) {

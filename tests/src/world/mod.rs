@@ -76,6 +76,8 @@ pub struct World {
     /// The end of the last minute with flows on the load balancer.
     last_flows_end: Mutex<Option<Time>>,
     figures: Mutex<Figures>,
+    /// How much of the local AWS's call log `calls_made` has handed out.
+    calls_seen: Mutex<usize>,
 }
 
 impl World {
@@ -121,6 +123,7 @@ impl World {
             last_in_use: Mutex::new(None),
             last_flows_end: Mutex::new(None),
             figures: Mutex::default(),
+            calls_seen: Mutex::default(),
         }
     }
 
