@@ -35,8 +35,8 @@ use token::TokenIssuer;
 pub struct App {
     pub config: Config,
     pub aws: Aws,
-    /// The last status read for someone without the key (start-meeting only).
-    pub public_status: std::sync::Arc<public_status::PublicStatus>,
+    /// The last status this instance read (start-meeting's page and status polls).
+    pub recent_status: std::sync::Arc<public_status::RecentStatus>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +76,7 @@ impl App {
         Self {
             aws: Aws::new(sdk),
             config,
-            public_status: Default::default(),
+            recent_status: Default::default(),
         }
     }
 
@@ -84,6 +84,13 @@ impl App {
     pub async fn from_env() -> Result<Self, StartupError> {
         let config = Config::from_env()?;
         Ok(Self::new(config, &sdk_loader().load().await))
+    }
+
+    /// Runs the reconcile for `intent`; what it changed makes this instance's last status read stale.
+    pub async fn reconcile(&self, intent: plan::Intent, now: Time) -> Result<reconcile::Outcome, CloudError> {
+        let outcome = reconcile::reconcile(&self.aws, &self.config, intent, now).await;
+        self.recent_status.forget();
+        outcome
     }
 
     /// The gate for the start/stop secret, from the hash kept in SSM.

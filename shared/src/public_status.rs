@@ -1,45 +1,58 @@
-//! The status anyone may see, read from AWS at most once per [`MAX_AGE`] by each function
-//! instance. The start page and `GET /status` are public, so a flood of them must not turn into a
-//! flood of AWS calls: that would throttle the account's API and fail the owner's own start. The
-//! key holder's reads are always fresh and never served from here.
+//! The status, read from AWS at most once per [`MAX_AGE`] by each function instance. The start
+//! page and `GET /status` are public and the page polls while people wait, so many open pages or a
+//! flood of requests must not turn into a flood of AWS calls: that would throttle the account's
+//! API and fail the owner's own start. A reconcile run by the same instance makes the next read
+//! fresh (it changed what the status shows).
 
 use crate::cloud::CloudError;
 use crate::reconcile::current_status;
 use crate::status::Status;
 use crate::{App, Time};
-use chrono::Duration;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// How old a public status may be. The page polls every few seconds; a second is not noticed.
-pub const MAX_AGE: Duration = Duration::seconds(1);
+/// How old a status may be. The page polls every few seconds; a second is not noticed.
+pub const MAX_AGE: Duration = Duration::from_secs(1);
 
-/// The last public read of this instance.
+/// The last status this instance read, and when (by this machine's monotonic clock: the bound is
+/// on requests in real time, whatever time the handler is told it is).
 #[derive(Debug, Default)]
-pub struct PublicStatus {
-    last: Mutex<Option<Status>>,
+pub struct RecentStatus {
+    last: Mutex<Option<(Instant, Status)>>,
 }
 
-impl PublicStatus {
-    /// The last read if it is younger than [`MAX_AGE`] at `now`.
-    pub fn recent(&self, now: Time) -> Option<Status> {
-        let last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        last.as_ref()
-            .filter(|status| now >= status.observed_at && now - status.observed_at < MAX_AGE)
-            .cloned()
+impl RecentStatus {
+    /// The last read if it is younger than [`MAX_AGE`] at `at`.
+    pub fn recent(&self, at: Instant) -> Option<Status> {
+        self.lock()
+            .as_ref()
+            .filter(|(read, _)| at.checked_duration_since(*read).is_some_and(|age| age < MAX_AGE))
+            .map(|(_, status)| status.clone())
     }
 
-    fn keep(&self, status: &Status) {
-        *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(status.public());
+    fn keep(&self, read: Instant, status: &Status) {
+        *self.lock() = Some((read, status.clone()));
+    }
+
+    /// What this instance just changed makes its last read stale.
+    pub fn forget(&self) {
+        *self.lock() = None;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Status)>> {
+        self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-/// The status without where the meeting is, from the last second's read or from AWS.
-pub async fn public_status(app: &App, now: Time) -> Result<Status, CloudError> {
-    if let Some(status) = app.public_status.recent(now) {
+/// The whole status (the caller decides who may see where the meeting is), from the last
+/// second's read or from AWS.
+pub async fn recent_status(app: &App, now: Time) -> Result<Status, CloudError> {
+    if let Some(status) = app.recent_status.recent(Instant::now()) {
         return Ok(status);
     }
-    let status = current_status(&app.aws, &app.config, now).await?.public();
-    app.public_status.keep(&status);
+    let read = Instant::now();
+    let status = current_status(&app.aws, &app.config, now).await?;
+    app.recent_status.keep(read, &status);
     Ok(status)
 }
 
@@ -49,14 +62,12 @@ mod tests {
     use crate::status::Phase;
     use chrono::{TimeZone, Utc};
 
-    fn read_at(seconds: f64, phase: Phase) -> Status {
-        let at =
-            Utc.with_ymd_and_hms(2026, 12, 5, 12, 0, 0).unwrap() + Duration::milliseconds((seconds * 1000.0) as i64);
+    fn ready() -> Status {
         Status {
-            phase,
-            summary: phase.summary(),
+            phase: Phase::Ready,
+            summary: Phase::Ready.summary(),
             started_at: None,
-            observed_at: at,
+            observed_at: Utc.with_ymd_and_hms(2026, 12, 5, 12, 0, 0).unwrap(),
             steps: Vec::new(),
             meeting_url: Some("https://meeting.example/".into()),
             error: None,
@@ -64,14 +75,15 @@ mod tests {
     }
 
     #[test]
-    fn a_read_serves_for_a_second_and_never_says_where_the_meeting_is() {
-        let cache = PublicStatus::default();
-        let t = |seconds: f64| read_at(seconds, Phase::Ready).observed_at;
-        assert_eq!(cache.recent(t(0.0)), None, "nothing read yet");
-        cache.keep(&read_at(0.0, Phase::Ready));
-        let served = cache.recent(t(0.9)).expect("within the second");
-        assert_eq!((served.phase, served.meeting_url), (Phase::Ready, None));
-        assert_eq!(cache.recent(t(1.0)), None, "a second old: read again");
-        assert_eq!(cache.recent(t(-0.1)), None, "a clock that went back reads again");
+    fn a_read_serves_for_a_second_unless_this_instance_changed_something() {
+        let memo = RecentStatus::default();
+        let read = Instant::now();
+        let at = |ms: u64| read + Duration::from_millis(ms);
+        assert_eq!(memo.recent(read), None, "nothing read yet");
+        memo.keep(read, &ready());
+        assert_eq!(memo.recent(at(900)), Some(ready()), "within the second");
+        assert_eq!(memo.recent(at(1000)), None, "a second old: read again");
+        memo.forget();
+        assert_eq!(memo.recent(at(500)), None, "after a change of this instance's own");
     }
 }

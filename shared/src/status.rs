@@ -293,10 +293,16 @@ fn error_message(snapshot: &Snapshot, steps: &[StepStatus], phase: Phase) -> Opt
     if phase != Phase::Starting || snapshot.tasks.iter().any(|t| t.is_running()) {
         return None;
     }
+    // ECS keeps stopped tasks for about an hour: only this meeting's (launched once its load
+    // balancer existed) say anything about it.
+    let this_meeting = |created: Option<Time>| match snapshot.meeting_load_balancer() {
+        Some(lb) => created.is_some_and(|created| created >= lb.created_at),
+        None => true,
+    };
     snapshot
         .tasks
         .iter()
-        .filter(|t| t.last_status == "STOPPED" && t.desired_status == "STOPPED")
+        .filter(|t| t.last_status == "STOPPED" && t.desired_status == "STOPPED" && this_meeting(t.created_at))
         .filter_map(|t| t.stopped_reason.as_deref())
         .find(|reason| !reason.contains("Scaling activity"))
         .map(|reason| format!("The video bridge task stopped: {reason}. ECS is starting another."))

@@ -4,8 +4,7 @@
 use crate::cloud::CloudError;
 use crate::page;
 use crate::plan::Intent;
-use crate::public_status::public_status;
-use crate::reconcile::{current_status, reconcile};
+use crate::public_status::recent_status;
 use crate::room;
 use crate::secret::{Gate, Verdict};
 use crate::status::Status;
@@ -27,18 +26,15 @@ pub async fn start_meeting(
     now: Time,
 ) -> HttpResponse {
     let response = match (request.method(), route(&request)) {
-        (&Method::GET | &Method::HEAD, "/") => match public_status(app, now).await {
-            Ok(status) => html(page::render(&status, None)),
+        (&Method::GET | &Method::HEAD, "/") => match recent_status(app, now).await {
+            Ok(status) => html(page::render(&status.public(), None)),
             Err(error) => aws_failure(error),
         },
         (&Method::GET | &Method::HEAD, "/status") => match holds_key(gate, &request, now) {
             Err(refusal) => refusal,
-            Ok(true) => match current_status(&app.aws, &app.config, now).await {
-                Ok(status) => json(StatusCode::OK, &status),
-                Err(error) => aws_failure(error),
-            },
-            Ok(false) => match public_status(app, now).await {
-                Ok(status) => json(StatusCode::OK, &status),
+            Ok(key_holder) => match recent_status(app, now).await {
+                Ok(status) if key_holder => json(StatusCode::OK, &status),
+                Ok(status) => json(StatusCode::OK, &status.public()),
                 Err(error) => aws_failure(error),
             },
         },
@@ -55,7 +51,7 @@ pub async fn stop_meeting(app: &App, gate: &Gate, request: Request<String>, now:
     let response = match (request.method(), route(&request)) {
         (&Method::POST, "/" | "/stop") => match admit(gate, &request, Intent::Stop, now) {
             Err(refusal) => refusal,
-            Ok(()) => match reconcile(&app.aws, &app.config, Intent::Stop, now).await {
+            Ok(()) => match app.reconcile(Intent::Stop, now).await {
                 Ok(outcome) if is_form_post(&request) => {
                     info!(phase = ?outcome.status.phase, steps = outcome.applied.len(), "stopped");
                     see_other("./")
@@ -110,7 +106,7 @@ async fn start(app: &App, gate: &Gate, tokens: &TokenIssuer, request: &Request<S
         },
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    let outcome = match reconcile(&app.aws, &app.config, Intent::Start, now).await {
+    let outcome = match app.reconcile(Intent::Start, now).await {
         Ok(outcome) => outcome,
         Err(error) => return aws_failure(error),
     };

@@ -146,3 +146,13 @@ fn draining_targets_are_nothing_left_but_registered_ones_are() {
     };
     assert_eq!(status(&registered, &config(), t(9)).phase, Phase::Stopping);
 }
+
+#[test]
+fn a_task_that_stopped_in_an_earlier_meeting_is_not_this_meetings_error() {
+    let mut snapshot = starting();
+    snapshot.tasks = vec![Task {
+        stopped_reason: Some("CannotPullContainerError: toomanyrequests".into()),
+        ..task("old", "10.0.0.4", "STOPPED", "STOPPED", t(0) - Duration::minutes(30))
+    }];
+    assert_eq!(status(&snapshot, &config(), t(2)).error, None);
+}

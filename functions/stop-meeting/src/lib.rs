@@ -6,7 +6,6 @@ use aws_lambda_events::lambda_function_urls::{LambdaFunctionUrlRequest, LambdaFu
 use base64::Engine;
 use lifecycle::cloud::CloudError;
 use lifecycle::plan::Intent;
-use lifecycle::reconcile::reconcile;
 use lifecycle::secret::Gate;
 use lifecycle::{App, Time};
 use serde_json::{json, Value};
@@ -14,7 +13,7 @@ use tracing::info;
 
 pub async fn handle(app: &App, gate: &Gate, payload: Value, now: Time) -> Result<Value, CloudError> {
     if serde_json::from_value::<EventBridgeEvent>(payload.clone()).is_ok() {
-        let outcome = reconcile(&app.aws, &app.config, Intent::Tick, now).await?;
+        let outcome = app.reconcile(Intent::Tick, now).await?;
         info!(phase = ?outcome.status.phase, stop_reason = ?outcome.stop_reason, applied = outcome.applied.len(), "tick");
         return Ok(json!({ "phase": outcome.status.phase, "stop_reason": outcome.stop_reason }));
     }

@@ -4,7 +4,6 @@
 use lifecycle::cloud::CloudError;
 use lifecycle::events::{triage, Triage};
 use lifecycle::plan::Intent;
-use lifecycle::reconcile::reconcile;
 use lifecycle::{App, Time};
 use serde_json::{json, Value};
 use tracing::info;
@@ -18,7 +17,7 @@ pub async fn handle(app: &App, payload: Value, now: Time) -> Result<Value, Cloud
         }
         Triage::Ours(task) => {
             info!(task = %task.task_arn, last_status = %task.last_status, desired_status = %task.desired_status, "task changed");
-            let outcome = reconcile(&app.aws, &app.config, Intent::TaskChanged, now).await?;
+            let outcome = app.reconcile(Intent::TaskChanged, now).await?;
             Ok(json!({ "phase": outcome.status.phase, "applied": outcome.applied.len() }))
         }
     }

@@ -13,9 +13,9 @@ use std::future::Future;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reads {
     /// What the status document shows: the service, its tasks, the load balancer; the targets
-    /// while a task runs, the addresses while no load balancer holds one, the stopped tasks while
-    /// a wanted meeting has no task (their reason says why). Never the advertised IPs, listeners
-    /// or traffic, which the status does not show.
+    /// once a task runs, the addresses while no load balancer holds one, the stopped tasks while a
+    /// wanted meeting has no running task (their reason says why a launch failed). Never the
+    /// advertised IPs, listeners or traffic, which the status does not show.
     Status,
     /// What the plan needs for this trigger.
     Reconcile(Intent),
@@ -39,17 +39,14 @@ impl Reads {
         }
     }
 
-    /// The plan reads the targets in every trigger; the status only while a task may be on them.
+    /// The plan reads the targets in every trigger; the status only once a task runs (their
+    /// health), and until then why the last task stopped, if one did.
     fn targets_at_once(self) -> bool {
         self != Reads::Status
     }
 
     fn advertised(self) -> bool {
         self != Reads::Status
-    }
-
-    fn stopped_tasks(self, desired_count: i32, running_task_count: usize) -> bool {
-        self == Reads::Status && desired_count > 0 && running_task_count == 0
     }
 
     /// CloudWatch bills per metric read: only the tick decides about idleness.
@@ -98,9 +95,7 @@ impl Aws {
         };
         let meeting_lb = snapshot.meeting_load_balancer().cloned();
         let listeners_wanted = meeting_lb.is_some() && reads.listeners(&snapshot.jvb_targets, &snapshot.web_targets);
-        let stopped_wanted = reads.stopped_tasks(desired_count, running.len());
-        let targets_later = !reads.targets_at_once() && !running.is_empty();
-        let (tasks, listeners, addresses, stopped, later_targets, traffic) = tokio::try_join!(
+        let (tasks, listeners, addresses, traffic) = tokio::try_join!(
             Box::pin(self.describe_tasks(config, running)),
             Box::pin(read_if(listeners_wanted, async {
                 Ok(match &meeting_lb {
@@ -109,8 +104,6 @@ impl Aws {
                 })
             })),
             Box::pin(read_if(reads.addresses(meeting_lb.is_some()), self.addresses(config))),
-            Box::pin(read_if(stopped_wanted, self.task_arns(config, DesiredStatus::Stopped))),
-            Box::pin(read_if(targets_later, self.both_targets(config))),
             Box::pin(read_if(reads.traffic(), async {
                 Ok(match &meeting_lb {
                     Some(lb) => Some(self.traffic(config, lb, now).await?),
@@ -119,13 +112,19 @@ impl Aws {
             })),
         )?;
         snapshot.tasks = tasks;
-        snapshot
-            .tasks
-            .extend(Box::pin(self.describe_tasks(config, stopped)).await?);
         snapshot.addresses = addresses;
         snapshot.traffic = traffic;
-        if targets_later {
-            (snapshot.jvb_targets, snapshot.web_targets) = later_targets;
+        if reads == Reads::Status {
+            // Targets matter once a task runs (health); before, why the last one stopped does.
+            let running = snapshot.tasks.iter().any(Task::is_running);
+            if running {
+                (snapshot.jvb_targets, snapshot.web_targets) = Box::pin(self.both_targets(config)).await?;
+            } else if desired_count > 0 {
+                let stopped = Box::pin(self.task_arns(config, DesiredStatus::Stopped)).await?;
+                snapshot
+                    .tasks
+                    .extend(Box::pin(self.describe_tasks(config, stopped)).await?);
+            }
         }
         if let (Some(lb), Some(listeners)) = (&meeting_lb, listeners) {
             if let Some(read) = snapshot.load_balancers.iter_mut().find(|l| l.arn == lb.arn) {

@@ -95,10 +95,12 @@
   /**
    * Milliseconds until the next status read, or null for none: every read costs the owner's
    * account AWS calls. Fast when a step is about to change, slow while the load balancer
-   * provisions (minutes), none once ready or idle, and none in a hidden tab.
+   * provisions (minutes), every 30 s while ready (to notice the meeting's end), none while idle,
+   * and none in a hidden tab.
    */
   function pollDelay(s) {
-    if (document.hidden || !(s.phase === "starting" || s.phase === "stopping")) return null;
+    if (document.hidden || s.phase === "idle") return null;
+    if (s.phase === "ready") return 30000;
     if (s.phase === "stopping") return 3000;
     const now = serverNow();
     let soonest = Infinity;

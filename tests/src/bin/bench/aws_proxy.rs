@@ -35,6 +35,12 @@ pub struct AwsTime {
 
 impl AwsProxy {
     pub fn start(upstream_port: u16) -> Self {
+        Self::with_round_trip(upstream_port, Duration::ZERO)
+    }
+
+    /// As [`AwsProxy::start`], with every call answered `round_trip` later: what a call to AWS
+    /// costs on top of the local AWS's own time (see `sizes::AWS_ROUND_TRIP`).
+    pub fn with_round_trip(upstream_port: u16, round_trip: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port for the AWS proxy");
         let port = listener.local_addr().expect("a bound port").port();
         let meter = Arc::new(Mutex::new(Meter::default()));
@@ -43,7 +49,7 @@ impl AwsProxy {
             // Ends with the bench process; a connection ends when the function process does.
             for stream in listener.incoming().flatten() {
                 let meter = Arc::clone(&accepting);
-                std::thread::spawn(move || forward_all(stream, upstream_port, &meter));
+                std::thread::spawn(move || forward_all(stream, upstream_port, round_trip, &meter));
             }
         });
         Self { port, meter }
@@ -74,7 +80,7 @@ fn lock(meter: &Mutex<Meter>) -> MutexGuard<'_, Meter> {
     meter.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn forward_all(client: TcpStream, upstream_port: u16, meter: &Mutex<Meter>) {
+fn forward_all(client: TcpStream, upstream_port: u16, round_trip: Duration, meter: &Mutex<Meter>) {
     let Ok(mut writer) = client.try_clone() else { return };
     let mut reader = BufReader::new(client);
     while let Ok(Some(request)) = read_message(&mut reader) {
@@ -87,6 +93,7 @@ fn forward_all(client: TcpStream, upstream_port: u16, meter: &Mutex<Meter>) {
                 m.busy_since = Some(m.idle_since.map_or(request.arrived, |idle| idle.max(request.arrived)));
             }
         }
+        std::thread::sleep(round_trip);
         let reply = forward(&request, upstream_port).unwrap_or_else(|error| Reply {
             status: "502 Bad Gateway".into(),
             headers: Vec::new(),

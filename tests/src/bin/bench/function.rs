@@ -10,8 +10,8 @@ use std::time::Duration;
 
 const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
-/// What the deployed functions get (terraform/): the smallest size, the one the target is about.
-const MEMORY_MB: u32 = 128;
+/// What the deployed functions get (terraform/ `lambda_memory_mb`).
+pub const MEMORY_MB: u32 = 128;
 
 pub struct Function<'a> {
     pub name: &'static str,
@@ -52,6 +52,7 @@ impl<'a> Function<'a> {
         stack: &HashMap<String, String>,
         proxy: &'a AwsProxy,
         log: &Path,
+        memory_mb: u32,
     ) -> Self {
         let mut env: Vec<(String, String)> = stack.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         env.extend(
@@ -66,7 +67,7 @@ impl<'a> Function<'a> {
         proxy.take();
         Self {
             name,
-            process: LambdaProcess::spawn(binary, name, env, MEMORY_MB, log),
+            process: LambdaProcess::spawn(binary, name, env, memory_mb, log),
             proxy,
         }
     }

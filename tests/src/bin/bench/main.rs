@@ -5,12 +5,16 @@
 //! Settings (scripts/bench.sh sets them): BENCH_PROFILE (label of the build), BENCH_ZIPS
 //! (cargo-lambda's output: <fn>/bootstrap.zip), BENCH_BINARIES (the same, unzipped: <fn>/bootstrap),
 //! BENCH_OUT (where the JSON and the functions' logs go), BENCH_TOOLCHAIN (for the record);
-//! optional BENCH_COLD_RUNS (10), BENCH_CYCLES (60), BENCH_SPEED (30), BENCH_READY_RUNS (3).
+//! optional BENCH_COLD_RUNS (10), BENCH_CYCLES (60), BENCH_SPEED (30), BENCH_READY_RUNS (3),
+//! BENCH_FULL_SCALE_RUNS (1: time to ready with AWS's delays undivided, about 5 min a run),
+//! BENCH_SIZE_CYCLES (20), BENCH_FLOOD_RATE (100 a second), BENCH_FLOOD_SECONDS (60).
 
 mod aws_proxy;
+mod flood;
 mod function;
 mod report;
 mod scenarios;
+mod sizes;
 
 use lifecycle_tests::local_aws::LocalAws;
 use report::Report;
@@ -53,6 +57,16 @@ async fn main() {
     eprintln!("bench: handler latency ({cycles} meeting cycles)");
     let latency = scenarios::handler_latency(&local, &sdk, &binaries, cycles).await;
 
+    let size_cycles = number("BENCH_SIZE_CYCLES", 20);
+    eprintln!(
+        "bench: memory sizes {:?} MB under Lambda's CPU share ({size_cycles} cycles each)",
+        sizes::SIZES_MB
+    );
+    let by_size = sizes::by_size(&local, &sdk, &binaries, cold_runs, size_cycles).await;
+    let (flood_rate, flood_seconds) = (number("BENCH_FLOOD_RATE", 100), number("BENCH_FLOOD_SECONDS", 60));
+    eprintln!("bench: flood of the public page and status ({flood_rate}/s for {flood_seconds} s)");
+    let flood = flood::flood(&local, &sdk, &binaries, flood_rate, flood_seconds).await;
+
     let delays = [LOAD_BALANCER_SECONDS, TASK_SECONDS, HEALTH_SECONDS].map(|s| s / speed);
     eprintln!(
         "bench: time to ready ({ready_runs} runs each; AWS delays / {speed}: NLB {:.1} s, task {:.1} s, health {:.1} s)",
@@ -63,6 +77,15 @@ async fn main() {
     for run in 0..ready_runs {
         ours.push(scenarios::our_start(&local, &sdk, &binaries, &format!("ready{run}")).await);
         old.push(scenarios::old_start(&sdk, &format!("old{run}")).await);
+    }
+
+    let full_scale_runs = number("BENCH_FULL_SCALE_RUNS", 1);
+    eprintln!("bench: time to ready at full scale ({full_scale_runs} runs each; NLB {LOAD_BALANCER_SECONDS} s, task {TASK_SECONDS} s, health {HEALTH_SECONDS} s)");
+    local.set_timings(LOAD_BALANCER_SECONDS, TASK_SECONDS, HEALTH_SECONDS);
+    let (mut ours_full, mut old_full) = (Vec::new(), Vec::new());
+    for run in 0..full_scale_runs {
+        ours_full.push(scenarios::our_start(&local, &sdk, &binaries, &format!("full{run}")).await);
+        old_full.push(scenarios::old_start(&sdk, &format!("oldfull{run}")).await);
     }
 
     let zip_sizes = FUNCTIONS.map(|name| file_size(&zips.join(name).join("bootstrap.zip")));
@@ -78,6 +101,10 @@ async fn main() {
         delays,
         ours: &ours,
         old: &old,
+        ours_full: &ours_full,
+        old_full: &old_full,
+        by_size: &by_size,
+        flood: &flood,
         seconds: began.elapsed().as_secs_f64(),
     };
     print!("{}", report.table());

@@ -1,7 +1,9 @@
 //! The bench's figures as a table (with the project's targets beside them) and as JSON.
 
+use crate::flood::Flood;
 use crate::function::Sample;
 use crate::scenarios::{ColdStarts, Latency, ReadyRun, EVENTS, FUNCTIONS};
+use crate::sizes::SizeRun;
 use serde_json::{json, Value};
 use std::fmt::Write;
 use std::time::Duration;
@@ -13,6 +15,16 @@ const ZIP_TARGET_BYTES: u64 = 4_000_000;
 const MEMORY_TARGET_BYTES: u64 = 128 * 1024 * 1024;
 /// Click-to-ready may exceed the slower of load balancer and task by this much.
 const READY_SLACK_SECONDS: f64 = 1.0;
+/// The most AWS calls each kind of invocation may make (tests/tests/call_budget.rs checks them in
+/// `make test`; here they are shown beside what the release build made).
+const CALL_BUDGETS: [(&str, usize); 6] = [
+    ("start (POST /start)", 15),
+    ("status (GET /status)", 6),
+    ("RUNNING event", 10),
+    ("tick, meeting on", 9),
+    ("STOPPED event", 12),
+    ("tick, idle", 9),
+];
 
 pub struct Report<'a> {
     pub profile: &'a str,
@@ -26,6 +38,11 @@ pub struct Report<'a> {
     pub delays: [f64; 3],
     pub ours: &'a [ReadyRun],
     pub old: &'a [ReadyRun],
+    /// Time to ready with AWS's delays undivided.
+    pub ours_full: &'a [ReadyRun],
+    pub old_full: &'a [ReadyRun],
+    pub by_size: &'a Result<Vec<SizeRun>, String>,
+    pub flood: &'a Flood,
     pub seconds: f64,
 }
 
@@ -98,20 +115,28 @@ impl Report<'_> {
         let _ = writeln!(t);
         let _ = writeln!(
             t,
-            "handler latency, ms ({} meeting cycles)   n   handler p50/p99   AWS p50 (calls)   own p50/p99  CPU p50  AWS share  target own p50 ≤ 5 ms",
+            "handler latency, ms ({} meeting cycles)   n   handler p50/p99   AWS p50   own p50/p99  CPU p50  AWS share  own p50 ≤ 5 ms   AWS calls p50 (budget)",
             self.latency.cycles
         );
         for row in self.rows() {
+            let budget = CALL_BUDGETS.iter().find(|(event, _)| *event == row.event).map(|b| b.1);
+            let calls = match budget {
+                Some(budget) => format!(
+                    "{:>2.0} (≤ {budget:>2}) {}",
+                    row.calls,
+                    verdict(row.calls <= budget as f64)
+                ),
+                None => format!("{:>2.0}", row.calls),
+            };
             let _ = writeln!(
                 t,
-                "  {:<14}{:<24}{:>4}{:>10.1}/{:<7.1}{:>8.1} ({:>2.0}){:>13.2}/{:<6.2}{:>8.2}{:>8.0} %   {}",
+                "  {:<14}{:<24}{:>4}{:>10.1}/{:<7.1}{:>8.1}{:>13.2}/{:<6.2}{:>8.2}{:>8.0} %   {:<16}{calls}",
                 row.function,
                 row.event,
                 row.count,
                 row.handler[0],
                 row.handler[1],
                 row.aws[0],
-                row.calls,
                 row.own[0],
                 row.own[1],
                 row.cpu,
@@ -155,6 +180,25 @@ impl Report<'_> {
             },
             ready.old_registration
         );
+        if !self.ours_full.is_empty() {
+            let ours = median(self.ours_full, |r| r.ready);
+            let old = median(self.old_full, |r| r.ready);
+            let _ = writeln!(
+                t,
+                "  at full scale (NLB 90 s, task 60 s, health 30 s), median of {}: this project {ours:.1} s, old order {old:.1} s, {:.2}×",
+                self.ours_full.len(),
+                old / ours
+            );
+        }
+        let _ = writeln!(t);
+        match self.by_size {
+            Ok(runs) => t.push_str(&crate::sizes::table(runs)),
+            Err(why) => {
+                let _ = writeln!(t, "memory sizes: not measured: {why}");
+            }
+        }
+        let _ = writeln!(t);
+        t.push_str(&self.flood.table());
         let _ = writeln!(t);
         let _ = writeln!(t, "bench took {:.0} s", self.seconds);
         t
@@ -215,6 +259,16 @@ impl Report<'_> {
                 "init_ms": INIT_TARGET_MS, "own_p50_ms": OWN_P50_TARGET_MS, "zip_bytes": ZIP_TARGET_BYTES,
                 "memory_bytes": MEMORY_TARGET_BYTES, "ready_slack_s": READY_SLACK_SECONDS,
             },
+            "time_to_ready_full_scale": {
+                "ours": self.ours_full.iter().map(run).collect::<Vec<_>>(),
+                "old": self.old_full.iter().map(run).collect::<Vec<_>>(),
+            },
+            "memory_sizes": match self.by_size {
+                Ok(runs) => crate::sizes::json(runs),
+                Err(why) => json!({ "not_measured": why }),
+            },
+            "flood": self.flood.json(),
+            "call_budgets": CALL_BUDGETS.iter().map(|(event, budget)| json!({ "event": event, "budget": budget })).collect::<Vec<_>>(),
             "bench_seconds": self.seconds,
         })
     }
@@ -284,7 +338,7 @@ fn line3(t: &mut String, label: &str, values: &[String; 3], target: &str) {
     let _ = writeln!(t, "{}", line.trim_end());
 }
 
-fn verdict(met: bool) -> &'static str {
+pub fn verdict(met: bool) -> &'static str {
     if met {
         "ok"
     } else {
@@ -292,12 +346,16 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn ms(d: Duration) -> f64 {
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+fn median(runs: &[ReadyRun], f: fn(&ReadyRun) -> f64) -> f64 {
+    percentile(&runs.iter().map(f).collect::<Vec<_>>(), 50.0)
+}
+
 /// Nearest-rank percentile; 0 for no values.
-fn percentile(values: &[f64], p: f64) -> f64 {
+pub fn percentile(values: &[f64], p: f64) -> f64 {
     if values.is_empty() {
         return 0.0;
     }

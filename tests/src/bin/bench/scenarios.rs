@@ -2,7 +2,8 @@
 //! the time to a ready meeting against the old scripts' sequential order.
 
 use crate::aws_proxy::AwsProxy;
-use crate::function::{Function, Sample};
+use crate::function::{Function, Sample, MEMORY_MB};
+use crate::sizes::CpuShare;
 use aws_config::SdkConfig;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum, ProtocolEnum,
@@ -23,7 +24,8 @@ pub const FUNCTIONS: [&str; 3] = ["start-meeting", "task-state", "stop-meeting"]
 
 /// How often the stand-ins for ECS and for the start page look again. The same for both orders.
 const POLL: Duration = Duration::from_millis(100);
-const READY_DEADLINE: Duration = Duration::from_secs(120);
+/// Long enough for the old order at full scale (90 + 60 + 30 s and the polls).
+const READY_DEADLINE: Duration = Duration::from_secs(300);
 
 /// AWS's own delays at full scale, in seconds (design notes §3).
 pub const LOAD_BALANCER_SECONDS: f64 = 90.0;
@@ -38,18 +40,32 @@ pub struct Binaries {
 
 impl Binaries {
     fn spawn<'a>(&self, name: &'static str, stack: &Stack, proxy: &'a AwsProxy) -> Function<'a> {
+        self.spawn_sized(name, stack, proxy, MEMORY_MB, None)
+    }
+
+    /// The function at `memory_mb`, under `cpu` (Lambda's CPU share of that size) if given.
+    pub fn spawn_sized<'a>(
+        &self,
+        name: &'static str,
+        stack: &Stack,
+        proxy: &'a AwsProxy,
+        memory_mb: u32,
+        cpu: Option<&CpuShare>,
+    ) -> Function<'a> {
         let binary = self.dir.join(name).join("bootstrap");
+        let binary = cpu.map_or(binary.clone(), |share| share.wrap(&binary));
         Function::spawn(
             &binary,
             name,
             &stack.vars,
             proxy,
             &self.logs.join(format!("{name}.log")),
+            memory_mb,
         )
     }
 }
 
-fn block<T>(f: impl FnOnce() -> T) -> T {
+pub fn block<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
 }
 
@@ -114,11 +130,11 @@ pub async fn handler_latency(local: &LocalAws, sdk: &SdkConfig, binaries: &Binar
         EVENTS.map(|e| e.1);
 
     for cycle in 0..cycles {
-        record(status_event, block(|| start.invoke(&status_request())));
+        record(status_event, block(|| start.invoke(&status_request(&bearer))));
         let started = block(|| start.invoke(&url_request("POST", "/start", &bearer)));
         expect_status(&started, 202, "start");
         record(start_event, started);
-        record(status_event, block(|| start.invoke(&status_request())));
+        record(status_event, block(|| start.invoke(&status_request(&bearer))));
 
         for event in scheduler.step().await {
             let sample = block(|| task_state.invoke(&event));
@@ -126,7 +142,7 @@ pub async fn handler_latency(local: &LocalAws, sdk: &SdkConfig, binaries: &Binar
                 record(running_event, sample);
             }
         }
-        let ready = block(|| start.invoke(&status_request()));
+        let ready = block(|| start.invoke(&status_request(&bearer)));
         let phase = phase_of(&ready);
         assert_eq!(phase, "ready", "cycle {cycle}: the meeting is not ready after RUNNING");
         record(status_event, ready);
@@ -156,20 +172,27 @@ pub async fn handler_latency(local: &LocalAws, sdk: &SdkConfig, binaries: &Binar
     }
 }
 
-fn url_request(method: &str, path: &str, authorization: &str) -> Value {
+pub fn url_request(method: &str, path: &str, authorization: &str) -> Value {
     function_url_payload(method, path, &[("authorization", authorization)], "")
 }
 
-fn status_request() -> Value {
-    function_url_payload("GET", "/status", &[("accept", "application/json")], "")
+/// The status as the page polls it for the key holder (always read from AWS; a read without the
+/// key may be a second old, see `flood`).
+pub fn status_request(authorization: &str) -> Value {
+    function_url_payload(
+        "GET",
+        "/status",
+        &[("accept", "application/json"), ("authorization", authorization)],
+        "",
+    )
 }
 
-fn expect_status(sample: &Sample, status: u64, what: &str) {
+pub fn expect_status(sample: &Sample, status: u64, what: &str) {
     let got = sample.answer["statusCode"].as_u64();
     assert_eq!(got, Some(status), "{what} answered {}", sample.answer);
 }
 
-fn phase_of(sample: &Sample) -> String {
+pub fn phase_of(sample: &Sample) -> String {
     let body: Value = sample.answer["body"]
         .as_str()
         .and_then(|b| serde_json::from_str(b).ok())
@@ -219,7 +242,7 @@ pub async fn our_start(local: &LocalAws, sdk: &SdkConfig, binaries: &Binaries, n
                 run.registered = since();
             }
         }
-        if phase_of(&block(|| start.invoke(&status_request()))) == "ready" {
+        if phase_of(&block(|| start.invoke(&status_request(&bearer)))) == "ready" {
             run.ready = since();
             return run;
         }
