@@ -177,9 +177,12 @@ variable "jitsi_secrets" {
 
   validation {
     condition = alltrue([
-      for k, v in var.jitsi_secrets : contains(["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"], k) && length(v) >= 16
+      for k, v in var.jitsi_secrets : contains(["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD"], k) && can(regex("^[A-Za-z0-9]{16,}$", v))
     ])
-    error_message = "jitsi_secrets keys must be JICOFO_AUTH_PASSWORD or JVB_AUTH_PASSWORD (the component secrets are unused at stable-11031 and a JIGASI_XMPP_PASSWORD would create a jigasi admin account), each value at least 16 characters."
+    # Letters and digits only: prosody/rootfs/etc/services.d/70-register-setup/run@stable-11031 passes
+    # them unquoted to prosodyctl (a space splits one), jicofo.conf and jvb.conf put them in quoted
+    # HOCON strings (a quote breaks them).
+    error_message = "jitsi_secrets keys must be JICOFO_AUTH_PASSWORD or JVB_AUTH_PASSWORD (the component secrets are unused at stable-11031 and a JIGASI_XMPP_PASSWORD would create a jigasi admin account), each value at least 16 letters and digits (the images put them unquoted on a command line and in quoted config strings)."
   }
 }
 

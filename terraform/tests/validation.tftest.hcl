@@ -173,6 +173,29 @@ run "retired_jitsi_secret_is_rejected" {
   expect_failures = [var.jitsi_secrets]
 }
 
+run "jitsi_secret_with_a_space_or_quote_is_rejected" {
+  command = plan
+
+  variables {
+    jitsi_secrets = { JVB_AUTH_PASSWORD = "a long password with \"quotes\"" }
+  }
+
+  expect_failures = [var.jitsi_secrets]
+}
+
+run "jitsi_secret_of_letters_and_digits_plans" {
+  command = plan
+
+  variables {
+    jitsi_secrets = { JVB_AUTH_PASSWORD = "Abcdefgh0123456789" }
+  }
+
+  assert {
+    condition     = length(var.jitsi_secrets) == 1
+    error_message = "A password of 16+ letters and digits must be accepted."
+  }
+}
+
 # --- Reserved concurrency of the public functions (Lambda API, PutFunctionConcurrency) -----------
 
 run "public_functions_get_reserved_concurrency_and_task_state_none" {
