@@ -4,7 +4,9 @@
 //! this run, from scratch, as soon as one of its calls fails).
 
 use crate::config::{Config, DNS_TTL_SECONDS};
-use crate::model::{DnsRecord, Listener, LoadBalancer, LoadBalancerAddress, Snapshot, Target, TargetHealth, Time};
+use crate::model::{
+    Address, DnsRecord, Listener, LoadBalancer, LoadBalancerAddress, Snapshot, Target, TargetHealth, Time,
+};
 use crate::plan::Step;
 
 /// AWS's answer to a step, as far as the rest of the run depends on it.
@@ -12,6 +14,8 @@ use crate::plan::Step;
 pub enum Answer {
     /// The change was made as the step asked.
     Done,
+    /// AllocateAddress: the new address.
+    Allocated { allocation_id: String, public_ip: String },
     /// CreateLoadBalancer: the load balancer as ELB describes it (the call is idempotent, so it may
     /// be one a concurrent start created with the same address).
     LoadBalancer(LoadBalancer),
@@ -36,7 +40,21 @@ impl Snapshot {
         match (step, answer) {
             // A retried call or a concurrent start may have allocated one more: all starts agree on
             // the lowest free address and release the others, so they must see them all.
-            (Step::AllocateAddress, _) => return Reread::Addresses,
+            (
+                Step::AllocateAddress,
+                Answer::Allocated {
+                    allocation_id,
+                    public_ip,
+                },
+            ) => {
+                self.addresses.push(Address {
+                    allocation_id,
+                    public_ip,
+                    associated: false,
+                    allocated_at: Some(now),
+                });
+                return Reread::Addresses;
+            }
             (Step::ReleaseAddress { allocation_id }, _) => self.addresses.retain(|a| &a.allocation_id != allocation_id),
             (Step::CreateLoadBalancer { allocation_id }, Answer::LoadBalancer(mut lb)) => {
                 if lb.addresses.is_empty() {
@@ -119,9 +137,25 @@ impl Snapshot {
                 }
             }
             // A create step answered without what it created.
-            (Step::CreateLoadBalancer { .. } | Step::CreateListener { .. }, _) => return Reread::Everything,
+            (Step::AllocateAddress | Step::CreateLoadBalancer { .. } | Step::CreateListener { .. }, _) => {
+                return Reread::Everything
+            }
         }
         Reread::Nothing
+    }
+
+    /// The stack's addresses as DescribeAddresses lists them now, keeping those this run knows of
+    /// that it does not list yet: EC2's reads are eventually consistent (EC2 API reference,
+    /// "Eventual consistency"), and a fresh allocation left out would be allocated again. One
+    /// that another run released meanwhile fails this run's next call, which then reads everything.
+    pub fn merge_addresses(&mut self, listed: Vec<Address>) {
+        let unlisted = self
+            .addresses
+            .drain(..)
+            .filter(|known| !listed.iter().any(|a| a.allocation_id == known.allocation_id))
+            .collect::<Vec<_>>();
+        self.addresses = listed;
+        self.addresses.extend(unlisted);
     }
 
     fn targets_of(&mut self, config: &Config, target_group_arn: &str) -> &mut Vec<Target> {

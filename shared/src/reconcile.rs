@@ -58,7 +58,7 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
         }
         match reread {
             Reread::Nothing => {}
-            Reread::Addresses => snapshot.addresses = aws.addresses(config).await?,
+            Reread::Addresses => snapshot.merge_addresses(aws.addresses(config).await?),
             Reread::Everything => snapshot = aws.observe(config, Reads::Everything, now).await?,
         }
     }

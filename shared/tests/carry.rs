@@ -12,6 +12,10 @@ use lifecycle::plan::{plan, Intent, Step};
 /// What AWS would answer to each step of a start from nothing.
 fn answer(step: &Step) -> Answer {
     match step {
+        Step::AllocateAddress => Answer::Allocated {
+            allocation_id: "eipalloc-1".into(),
+            public_ip: "3.3.3.3".into(),
+        },
         Step::CreateLoadBalancer { allocation_id } => Answer::LoadBalancer(LoadBalancer {
             listeners: None,
             ..load_balancer(LB, t(0), allocation_id, LoadBalancerState::Provisioning, false)
@@ -37,13 +41,9 @@ fn a_start_from_nothing_completes_on_its_own_answers_in_three_rounds() {
         assert!(rounds.len() < 5, "no end in sight: {rounds:?}");
         for step in &steps {
             match snapshot.record(&config, step, answer(step), t(0)) {
-                // What DescribeAddresses reports after the allocation.
-                Reread::Addresses => {
-                    snapshot.addresses = vec![Address {
-                        allocated_at: Some(t(0)),
-                        ..address("eipalloc-1")
-                    }]
-                }
+                // DescribeAddresses right after the allocation; EC2's reads are eventually
+                // consistent, so it may not list the new address yet.
+                Reread::Addresses => snapshot.merge_addresses(Vec::new()),
                 reread => assert_eq!(reread, Reread::Nothing, "{step:?}"),
             }
         }
@@ -100,6 +100,7 @@ fn a_balancer_answered_without_its_address_holds_the_one_asked_for() {
 fn a_create_answered_without_what_it_created_makes_the_run_read_again() {
     let config = config();
     for step in [
+        Step::AllocateAddress,
         Step::CreateLoadBalancer {
             allocation_id: "eipalloc-1".into(),
         },
@@ -157,4 +158,23 @@ fn each_trigger_reads_only_what_it_can_need() {
     assert!(!reconcile.listeners(&in_use, &in_use));
     assert!(reconcile.listeners(&in_use, &unused), "a group no listener forwards to");
     assert!(reconcile.listeners(&in_use, &[]), "no target yet proves nothing");
+}
+
+#[test]
+fn the_addresses_read_after_an_allocation_add_to_what_the_run_knows() {
+    let config = config();
+    let mut snapshot = idle();
+    let step = Step::AllocateAddress;
+    assert_eq!(snapshot.record(&config, &step, answer(&step), t(0)), Reread::Addresses);
+    // A concurrent start's allocation is listed; this run's own is not listed yet.
+    snapshot.merge_addresses(vec![address("eipalloc-0")]);
+    let mut known: Vec<_> = snapshot.addresses.iter().map(|a| a.allocation_id.as_str()).collect();
+    known.sort();
+    assert_eq!(known, ["eipalloc-0", "eipalloc-1"]);
+    // Both starts agree on the lowest and release the other; neither allocates again.
+    let steps = plan(&snapshot, Intent::Start, &config, t(0)).steps;
+    assert!(!steps.contains(&Step::AllocateAddress), "{steps:?}");
+    assert!(steps.contains(&Step::ReleaseAddress {
+        allocation_id: "eipalloc-1".into()
+    }));
 }

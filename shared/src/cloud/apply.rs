@@ -33,13 +33,20 @@ impl Aws {
                     .tags(ec2_tag(ALLOCATED_AT_TAG_KEY, &now.to_rfc3339()))
                     .tags(ec2_tag("Name", &config.load_balancer_name))
                     .build();
-                self.ec2
+                let out = self
+                    .ec2
                     .allocate_address()
                     .domain(DomainType::Vpc)
                     .tag_specifications(tags)
                     .send()
                     .await
                     .map_err(failed("ec2:AllocateAddress"))?;
+                if let (Some(allocation_id), Some(public_ip)) = (out.allocation_id(), out.public_ip()) {
+                    return Ok(Answer::Allocated {
+                        allocation_id: allocation_id.to_string(),
+                        public_ip: public_ip.to_string(),
+                    });
+                }
             }
             Step::ReleaseAddress { allocation_id } => {
                 match self.ec2.release_address().allocation_id(allocation_id).send().await {
