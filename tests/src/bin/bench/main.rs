@@ -5,9 +5,9 @@
 //! Settings (scripts/bench.sh sets them): BENCH_PROFILE (label of the build), BENCH_ZIPS
 //! (cargo-lambda's output: <fn>/bootstrap.zip), BENCH_BINARIES (the same, unzipped: <fn>/bootstrap),
 //! BENCH_OUT (where the JSON and the functions' logs go), BENCH_TOOLCHAIN (for the record);
-//! optional BENCH_COLD_RUNS (10), BENCH_CYCLES (60), BENCH_SPEED (30), BENCH_READY_RUNS (3),
+//! optional BENCH_COLD_RUNS (10), BENCH_CYCLES (40), BENCH_SPEED (30), BENCH_READY_RUNS (3),
 //! BENCH_FULL_SCALE_RUNS (1: time to ready with AWS's delays undivided, about 5 min a run),
-//! BENCH_SIZE_CYCLES (20), BENCH_FLOOD_RATE (100 a second), BENCH_FLOOD_SECONDS (60).
+//! BENCH_SIZE_CYCLES (15), BENCH_FLOOD_RATE (100 a second), BENCH_FLOOD_SECONDS (60).
 
 mod aws_proxy;
 mod flood;
@@ -44,7 +44,7 @@ async fn main() {
     std::fs::create_dir_all(&logs).expect("the output folder");
     let binaries = binaries_in(&PathBuf::from(setting("BENCH_BINARIES")), &logs);
     let cold_runs = number("BENCH_COLD_RUNS", 10);
-    let cycles = number("BENCH_CYCLES", 60);
+    let cycles = number("BENCH_CYCLES", 40);
     let speed = number("BENCH_SPEED", 30) as f64;
     let ready_runs = number("BENCH_READY_RUNS", 3);
     let began = Instant::now();
@@ -57,7 +57,7 @@ async fn main() {
     eprintln!("bench: handler latency ({cycles} meeting cycles)");
     let latency = scenarios::handler_latency(&local, &sdk, &binaries, cycles).await;
 
-    let size_cycles = number("BENCH_SIZE_CYCLES", 20);
+    let size_cycles = number("BENCH_SIZE_CYCLES", 15);
     eprintln!(
         "bench: memory sizes {:?} MB under Lambda's CPU share ({size_cycles} cycles each)",
         sizes::SIZES_MB

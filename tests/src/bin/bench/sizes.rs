@@ -7,7 +7,7 @@
 use crate::aws_proxy::AwsProxy;
 use crate::function::Sample;
 use crate::report::{ms, percentile, verdict};
-use crate::scenarios::{block, expect_status, status_request, url_request, Binaries};
+use crate::scenarios::{block, expect_status, status_request, url_request, wait_out_recent_status, Binaries};
 use aws_config::SdkConfig;
 use lifecycle_tests::invoke::scheduled_event;
 use lifecycle_tests::local_aws::LocalAws;
@@ -60,7 +60,13 @@ impl CpuShare {
     /// A launcher that joins the cgroup, then becomes `binary` (same pid, so the bench's CPU and
     /// memory readings still see the function).
     pub fn wrap(&self, binary: &Path) -> PathBuf {
-        let launcher = self.dir.with_extension("sh");
+        let name = self
+            .dir
+            .file_name()
+            .expect("the cgroup's name")
+            .to_string_lossy()
+            .to_string();
+        let launcher = std::env::temp_dir().join(format!("{name}.sh"));
         let script = format!(
             "#!/bin/sh\necho $$ > {}/cgroup.procs || exit 97\nexec {}\n",
             self.dir.display(),
@@ -123,6 +129,7 @@ pub async fn by_size(
             block(|| function.init());
         }
         for _ in 0..cycles {
+            wait_out_recent_status();
             run.status
                 .push(block(|| start.invoke(&status_request(&bearer))).handler);
             let started: Sample = block(|| start.invoke(&url_request("POST", "/start", &bearer)));
@@ -131,6 +138,7 @@ pub async fn by_size(
             for event in scheduler.step().await {
                 block(|| task_state.invoke(&event));
             }
+            wait_out_recent_status();
             run.status
                 .push(block(|| start.invoke(&status_request(&bearer))).handler);
             expect_status(
