@@ -35,7 +35,7 @@ for fn in "${FUNCTIONS[@]}"; do
   chmod +x "$binaries/$fn/bootstrap"
 done
 
-echo "==> measuring (about 2 minutes)"
+echo "==> measuring (about 12 minutes)"
 export BENCH_PROFILE="$profile" BENCH_ZIPS="$zips" BENCH_BINARIES="$binaries" BENCH_OUT="$out"
 BENCH_TOOLCHAIN="$(rustc --version), $(cargo lambda --version | head -1), moto $(python3 -c 'import moto; print(moto.__version__)')"
 export BENCH_TOOLCHAIN

@@ -60,13 +60,14 @@ impl CpuShare {
     /// A launcher that joins the cgroup, then becomes `binary` (same pid, so the bench's CPU and
     /// memory readings still see the function).
     pub fn wrap(&self, binary: &Path) -> PathBuf {
-        let name = self
-            .dir
-            .file_name()
-            .expect("the cgroup's name")
-            .to_string_lossy()
-            .to_string();
-        let launcher = std::env::temp_dir().join(format!("{name}.sh"));
+        // One launcher per cgroup and function (the binary's folder is the function's name).
+        let group = self.dir.file_name().expect("the cgroup's name").to_string_lossy();
+        let function = binary
+            .parent()
+            .and_then(|dir| dir.file_name())
+            .expect("<function>/bootstrap")
+            .to_string_lossy();
+        let launcher = std::env::temp_dir().join(format!("{group}-{function}.sh"));
         let script = format!(
             "#!/bin/sh\necho $$ > {}/cgroup.procs || exit 97\nexec {}\n",
             self.dir.display(),
