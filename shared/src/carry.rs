@@ -16,8 +16,9 @@ pub enum Answer {
     Done,
     /// AllocateAddress: the new address.
     Allocated { allocation_id: String, public_ip: String },
-    /// CreateLoadBalancer: the load balancer as ELB describes it (the call is idempotent, so it may
-    /// be one a concurrent start created with the same address).
+    /// CreateLoadBalancer: the load balancer as ELB describes it (its answer holds the
+    /// LoadBalancer; the call is idempotent, so it may be one a concurrent start created with the
+    /// same address: ELB API reference, CreateLoadBalancer).
     LoadBalancer(LoadBalancer),
     /// CreateListener: the listener as ELB describes it.
     Listener(Listener),

@@ -27,7 +27,8 @@ impl Aws {
         Ok(service.desired_count())
     }
 
-    /// The service's task ARNs whose desired status is `status` (ListTasks filters by one only).
+    /// The service's task ARNs whose desired status is `status` (ListTasks filters by one, RUNNING
+    /// when none is given; ECS API reference, ListTasks `desiredStatus`).
     pub(super) async fn task_arns(&self, config: &Config, status: DesiredStatus) -> Result<Vec<String>, CloudError> {
         let out = self
             .ecs

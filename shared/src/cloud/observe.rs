@@ -56,8 +56,9 @@ impl Reads {
 }
 
 /// A target group whose targets ELB reports in use has a listener forwarding to it: a group no
-/// listener uses reports every target `unused` (`Target.NotInUse`), and these groups serve only
-/// the meeting's load balancer.
+/// listener uses reports every target `unused` (`Target.NotInUse`, ELB API reference,
+/// TargetHealth), and these groups serve only the meeting's load balancer (the local AWS reports
+/// `unused` the same way, tests/local_aws/target_health.py).
 fn forwarded_to(targets: &[Target]) -> bool {
     !targets.is_empty() && targets.iter().all(|t| t.health != TargetHealth::Unused)
 }
