@@ -11,7 +11,7 @@ pub mod idle;
 pub mod model;
 pub mod page;
 pub mod plan;
-pub mod public_status;
+pub mod recent_status;
 pub mod reconcile;
 pub mod room;
 pub mod secret;
@@ -36,7 +36,7 @@ pub struct App {
     pub config: Config,
     pub aws: Aws,
     /// The last status this instance read (start-meeting's page and status polls).
-    pub recent_status: std::sync::Arc<public_status::RecentStatus>,
+    pub recent_status: std::sync::Arc<recent_status::RecentStatus>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,7 @@
 use crate::cloud::CloudError;
 use crate::page;
 use crate::plan::Intent;
-use crate::public_status::recent_status;
+use crate::recent_status::recent_status;
 use crate::room;
 use crate::secret::{Gate, Verdict};
 use crate::status::Status;

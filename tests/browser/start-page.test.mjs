@@ -250,7 +250,7 @@ test("the right key starts the meeting: the steps advance to ready, the host joi
 test("after a stop the page offers a new start and nothing is left", async () => {
   const stop = await fetch(STOP_URL, { method: "POST", headers: { authorization: `Bearer ${SECRET}` } });
   assert.equal(stop.status, 202);
-  // start-meeting serves a status read for up to a second (shared/src/public_status.rs), and the
+  // start-meeting serves a status read for up to a second (shared/src/recent_status.rs), and the
   // stop went through another function.
   await new Promise((resolve) => setTimeout(resolve, 1100));
   const { page, errors } = await openStartPage(`#key=${SECRET}`);

@@ -58,7 +58,7 @@ async fn every_trigger_stays_within_its_call_budget() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    // start-meeting serves a status read for a second (shared/src/public_status.rs): after it, a
+    // start-meeting serves a status read for a second (shared/src/recent_status.rs): after it, a
     // poll reads AWS again; within it, another costs nothing.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     w.calls_made();

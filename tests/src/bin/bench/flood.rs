@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// The most AWS calls a second one instance may make however many read: one status read a second
-/// (lifecycle::public_status::MAX_AGE) of at most six calls (tests/tests/call_budget.rs).
+/// (lifecycle::recent_status::MAX_AGE) of at most six calls (tests/tests/call_budget.rs).
 pub const CALLS_PER_SECOND_BUDGET: f64 = 6.0;
 /// Ten pages, each polling every 1.5 s (the page's fastest pace).
 const PAGES: usize = 10;

@@ -178,10 +178,10 @@ pub fn url_request(method: &str, path: &str, authorization: &str) -> Value {
     function_url_payload(method, path, &[("authorization", authorization)], "")
 }
 
-/// start-meeting serves a status read for a second (lifecycle::public_status); a status measured
+/// start-meeting serves a status read for a second (lifecycle::recent_status); a status measured
 /// as a read of AWS, or one that must see another function's change, comes after it.
 pub fn wait_out_recent_status() {
-    std::thread::sleep(lifecycle::public_status::MAX_AGE + Duration::from_millis(100));
+    std::thread::sleep(lifecycle::recent_status::MAX_AGE + Duration::from_millis(100));
 }
 
 /// The status as the page polls it for the key holder (always read from AWS; a read without the
