@@ -160,9 +160,15 @@ impl Snapshot {
     }
 
     fn targets_of(&mut self, config: &Config, target_group_arn: &str) -> &mut Vec<Target> {
-        // Every step names one of the two groups `converge_targets` plans for.
+        // Every step names one of the groups `converge_targets` plans for.
         if target_group_arn == config.web_target_group_arn {
             &mut self.web_targets
+        } else if config
+            .acme
+            .as_ref()
+            .is_some_and(|acme| acme.http_target_group_arn == target_group_arn)
+        {
+            &mut self.http_targets
         } else {
             &mut self.jvb_targets
         }

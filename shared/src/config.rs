@@ -10,6 +10,9 @@ pub const ALLOCATED_AT_TAG_KEY: &str = "jitsi-on-demand:allocated-at";
 
 pub const JVB_PORT: i32 = 10000;
 pub const WEB_PORT: i32 = 443;
+/// Plain HTTP: the ACME http-01 challenge (RFC 8555 §8.3 fixes port 80) and the web container's
+/// redirect to HTTPS for people.
+pub const HTTP_PORT: u16 = 80;
 /// The meeting hostname's TTL: how long a resolver may keep the old answer after a start or a stop.
 pub const DNS_TTL_SECONDS: i64 = 60;
 
@@ -31,6 +34,8 @@ pub struct Config {
     /// With a certificate the web listener terminates TLS; without, TCP 443 passes through
     /// to the web container's own self-signed certificate (a trial setup).
     pub certificate_arn: Option<String>,
+    /// Without a domain, a certificate for the meeting's address from an ACME CA (`certificate`).
+    pub acme: Option<AcmeConfig>,
     pub dns: Option<DnsConfig>,
     pub idle: IdlePolicy,
 }
@@ -43,6 +48,20 @@ pub struct DnsConfig {
     /// reserved address that routes nowhere, so the name always resolves (never NXDOMAIN, which
     /// resolvers would cache) and never to an address this stack no longer holds.
     pub idle_address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcmeConfig {
+    /// The CA's ACME directory: Let's Encrypt's production one unless the deployment says otherwise.
+    pub directory_url: String,
+    /// The SSM path of the certificate records (`certificate::record`).
+    pub records_path: String,
+    /// The SecureString holding the ACME account's credentials, written once by the first order.
+    pub account_parameter: String,
+    /// A String parameter with extra trusted roots (PEM): a staging or test CA's.
+    pub extra_roots_parameter: Option<String>,
+    /// The target group behind the TCP 80 listener (the web container's port 80).
+    pub http_target_group_arn: String,
 }
 
 /// When a meeting that is wanted should be ended for lack of use.
@@ -151,6 +170,31 @@ impl Config {
             (None, Some(_)) => return Err(ConfigError::Missing("HOSTED_ZONE_ID")),
         };
 
+        let acme = match optional("ACME_DIRECTORY_URL") {
+            None => None,
+            Some(_) if optional("CERTIFICATE_ARN").is_some() => {
+                return Err(ConfigError::Invalid {
+                    name: "ACME_DIRECTORY_URL",
+                    value: optional("ACME_DIRECTORY_URL").unwrap_or_default(),
+                    why: "an ACM certificate (CERTIFICATE_ARN) and an ACME CA exclude each other",
+                })
+            }
+            Some(directory_url) if !directory_url.starts_with("https://") => {
+                return Err(ConfigError::Invalid {
+                    name: "ACME_DIRECTORY_URL",
+                    value: directory_url,
+                    why: "expected an https:// URL (RFC 8555 requires HTTPS)",
+                })
+            }
+            Some(directory_url) => Some(AcmeConfig {
+                directory_url,
+                records_path: required("CERTIFICATES_PARAMETER_PATH")?,
+                account_parameter: required("ACME_ACCOUNT_PARAMETER")?,
+                extra_roots_parameter: optional("ACME_EXTRA_ROOTS_PARAMETER"),
+                http_target_group_arn: arn("WEB_HTTP_TARGET_GROUP_ARN")?,
+            }),
+        };
+
         let defaults = IdlePolicy::default();
         let idle = IdlePolicy {
             grace: minutes("GRACE_MINUTES", defaults.grace)?,
@@ -181,9 +225,22 @@ impl Config {
                 }
                 other => other,
             },
+            acme,
             dns,
             idle,
         })
+    }
+
+    /// The target groups the live tasks are registered on, with the snapshot's targets of each.
+    pub fn target_groups<'a>(&'a self, snapshot: &'a crate::model::Snapshot) -> Vec<(&'a String, &'a [crate::model::Target])> {
+        let mut groups = vec![
+            (&self.jvb_target_group_arn, snapshot.jvb_targets.as_slice()),
+            (&self.web_target_group_arn, snapshot.web_targets.as_slice()),
+        ];
+        if let Some(acme) = &self.acme {
+            groups.push((&acme.http_target_group_arn, snapshot.http_targets.as_slice()));
+        }
+        groups
     }
 
     /// The ECS task group of the service: events and tasks of anything else are not ours.

@@ -4,6 +4,7 @@
 //! every trigger runs the same reconcile (`observe` → `plan` → `apply`) toward it.
 
 pub mod carry;
+pub mod certificate;
 pub mod cloud;
 pub mod config;
 pub mod events;

@@ -20,12 +20,16 @@ pub struct Snapshot {
     pub addresses: Vec<Address>,
     pub jvb_targets: Vec<Target>,
     pub web_targets: Vec<Target>,
+    /// The port 80 group's, with an ACME CA only.
+    pub http_targets: Vec<Target>,
     /// The SSM parameter the JVB container reads as `JVB_ADVERTISE_IPS` when it starts.
     pub advertised: Advertised,
     /// The meeting hostname's A record, when a hosted zone is configured and the record exists.
     pub dns_record: Option<DnsRecord>,
     /// The meeting load balancer's traffic per minute; read only when deciding about idleness.
     pub traffic: Option<Traffic>,
+    /// The certificate records, with an ACME CA, when the trigger can act on them or show them.
+    pub certificates: Option<crate::certificate::Records>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

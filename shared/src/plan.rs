@@ -102,10 +102,7 @@ pub fn plan(snapshot: &Snapshot, intent: Intent, config: &Config, now: Time) -> 
 fn converge_targets(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     let live = snapshot.live_task_ips();
     let mut steps = Vec::new();
-    for (target_group_arn, targets) in [
-        (&config.jvb_target_group_arn, &snapshot.jvb_targets),
-        (&config.web_target_group_arn, &snapshot.web_targets),
-    ] {
+    for (target_group_arn, targets) in config.target_groups(snapshot) {
         let registered: Vec<&str> = targets.iter().map(|t| t.ip.as_str()).collect();
         let missing: Vec<String> = live
             .iter()
@@ -271,7 +268,7 @@ fn dns_points_at(snapshot: &Snapshot, ip: &str) -> bool {
 
 pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
     let web_protocol = if config.certificate_arn.is_some() { "TLS" } else { "TCP" };
-    vec![
+    let mut listeners = vec![
         ListenerSpec {
             protocol: "UDP".into(),
             port: JVB_PORT,
@@ -284,7 +281,16 @@ pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
             target_group_arn: config.web_target_group_arn.clone(),
             certificate_arn: config.certificate_arn.clone(),
         },
-    ]
+    ];
+    if let Some(acme) = &config.acme {
+        listeners.push(ListenerSpec {
+            protocol: "TCP".into(),
+            port: crate::config::HTTP_PORT.into(),
+            target_group_arn: acme.http_target_group_arn.clone(),
+            certificate_arn: None,
+        });
+    }
+    listeners
 }
 
 /// Whether a wanted meeting should end now (see `idle`: media and sustained signalling count as

@@ -31,6 +31,9 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
     for _ in 0..MAX_ROUNDS {
         let plan = plan(&snapshot, intent, config, now);
         if plan.steps.is_empty() {
+            if matches!(intent, Intent::TaskChanged | Intent::Tick) {
+                crate::certificate::settle(aws, config, &mut snapshot, now).await;
+            }
             return Ok(outcome(&snapshot, config, now, applied, stop_reason));
         }
         if let Some(reason) = plan.stop_reason {

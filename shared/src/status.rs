@@ -165,9 +165,12 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     let registered = |targets: &[Target], ip: &str| targets.iter().any(|t| t.ip == ip);
     let registration_step = if live_ips.is_empty() {
         step("registration", StepState::Waiting, None, None)
-    } else if live_ips
-        .iter()
-        .all(|ip| registered(&snapshot.jvb_targets, ip) && registered(&snapshot.web_targets, ip))
+    } else if live_ips.iter().all(|ip| {
+        config
+            .target_groups(snapshot)
+            .iter()
+            .all(|(_, targets)| registered(targets, ip))
+    })
     {
         step("registration", StepState::Done, None, Some(live_ips.join(", ")))
     } else {
@@ -215,11 +218,13 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         task_step,
         registration_step,
         health_step,
+        crate::certificate::certificate_step(snapshot, config),
         dns_step,
     ];
-    let all_done = steps
-        .iter()
-        .all(|s| matches!(s.state, StepState::Done | StepState::Skipped));
+    // A failed certificate does not hold the meeting back: it runs with the self-signed one.
+    let all_done = steps.iter().all(|s| {
+        matches!(s.state, StepState::Done | StepState::Skipped) || (s.name == "certificate" && s.state == StepState::Failed)
+    });
 
     let phase = if snapshot.desired_count > 0 {
         if all_done {
@@ -235,6 +240,8 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
 
     let meeting_url = match (phase, &config.dns, lb) {
         (Phase::Ready, Some(dns), _) => Some(format!("https://{}/", dns.hostname)),
+        // Without a domain the meeting is at its own address, which the certificate names.
+        (Phase::Ready, None, Some(_)) if config.acme.is_some() => address.map(|a| format!("https://{}/", a.public_ip)),
         (Phase::Ready, None, Some(lb)) => Some(format!("https://{}/", lb.dns_name.to_ascii_lowercase())),
         _ => None,
     };
@@ -279,6 +286,7 @@ pub fn nothing_left(snapshot: &Snapshot, config: &Config) -> bool {
         && dns_idle
         && gone(&snapshot.jvb_targets)
         && gone(&snapshot.web_targets)
+        && gone(&snapshot.http_targets)
 }
 
 /// What went wrong, told from what AWS reports: a failed load balancer, or a task that stopped

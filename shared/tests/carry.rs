@@ -153,11 +153,11 @@ fn each_trigger_reads_only_what_it_can_need() {
     let in_use = [target("10.0.0.5", TargetHealth::Initial)];
     let unused = [target("10.0.0.5", TargetHealth::Unused)];
     let reconcile = Reads::Reconcile(Intent::TaskChanged);
-    assert!(!Reads::Status.listeners(&[], &[]));
-    assert!(Reads::Everything.listeners(&in_use, &in_use));
-    assert!(!reconcile.listeners(&in_use, &in_use));
-    assert!(reconcile.listeners(&in_use, &unused), "a group no listener forwards to");
-    assert!(reconcile.listeners(&in_use, &[]), "no target yet proves nothing");
+    assert!(!Reads::Status.listeners(&[&[], &[]]));
+    assert!(Reads::Everything.listeners(&[&in_use, &in_use]));
+    assert!(!reconcile.listeners(&[&in_use, &in_use]));
+    assert!(reconcile.listeners(&[&in_use, &unused]), "a group no listener forwards to");
+    assert!(reconcile.listeners(&[&in_use, &[]]), "no target yet proves nothing");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! returns AWS's answer. No decisions here; they live in `plan`.
 
 mod apply;
+mod certificates;
 mod describe;
 mod observe;
 

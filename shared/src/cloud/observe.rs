@@ -31,11 +31,21 @@ impl Reads {
     }
 
     /// Listeners are repaired only when the targets do not already prove them.
-    pub fn listeners(self, jvb_targets: &[Target], web_targets: &[Target]) -> bool {
+    pub fn listeners(self, groups: &[&[Target]]) -> bool {
         match self {
             Reads::Status => false,
             Reads::Everything => true,
-            Reads::Reconcile(_) => !forwarded_to(jvb_targets) || !forwarded_to(web_targets),
+            Reads::Reconcile(_) => !groups.iter().all(|targets| forwarded_to(targets)),
+        }
+    }
+
+    /// The certificate records matter where they can move on (a task event, a tick: a start
+    /// never waits on an order) and to a status once a task runs.
+    fn certificates(self, task_running: bool) -> bool {
+        match self {
+            Reads::Status => task_running,
+            Reads::Everything | Reads::Reconcile(Intent::TaskChanged | Intent::Tick) => true,
+            Reads::Reconcile(_) => false,
         }
     }
 
@@ -77,11 +87,11 @@ impl Aws {
     /// then what depends on it (a load balancer's listeners, the tasks' details).
     pub async fn observe(&self, config: &Config, reads: Reads, now: Time) -> Result<Snapshot, CloudError> {
         // SDK futures are large; boxed, several at once stay off the stack.
-        let (desired_count, running, load_balancers, (jvb_targets, web_targets), advertised, dns_record) = tokio::try_join!(
+        let (desired_count, running, load_balancers, (jvb_targets, web_targets, http_targets), advertised, dns_record) = tokio::try_join!(
             Box::pin(self.desired_count(config)),
             Box::pin(self.task_arns(config, DesiredStatus::Running)),
             Box::pin(self.load_balancers(config)),
-            Box::pin(read_if(reads.targets_at_once(), self.both_targets(config))),
+            Box::pin(read_if(reads.targets_at_once(), self.all_targets(config))),
             Box::pin(read_if(reads.advertised(), self.advertised(config))),
             Box::pin(self.dns_record(config)),
         )?;
@@ -90,12 +100,13 @@ impl Aws {
             load_balancers,
             jvb_targets,
             web_targets,
+            http_targets,
             advertised,
             dns_record,
             ..Snapshot::default()
         };
         let meeting_lb = snapshot.meeting_load_balancer().cloned();
-        let listeners_wanted = meeting_lb.is_some() && reads.listeners(&snapshot.jvb_targets, &snapshot.web_targets);
+        let listeners_wanted = meeting_lb.is_some() && reads.listeners(&config.target_groups(&snapshot).iter().map(|(_, targets)| *targets).collect::<Vec<_>>());
         let (tasks, listeners, addresses, traffic) = tokio::try_join!(
             Box::pin(self.describe_tasks(config, running)),
             Box::pin(read_if(listeners_wanted, async {
@@ -115,11 +126,15 @@ impl Aws {
         snapshot.tasks = tasks;
         snapshot.addresses = addresses;
         snapshot.traffic = traffic;
+        let running = snapshot.tasks.iter().any(Task::is_running);
+        if let Some(acme) = config.acme.as_ref().filter(|_| reads.certificates(running)) {
+            snapshot.certificates = Some(Box::pin(self.certificate_records(acme)).await?);
+        }
         if reads == Reads::Status {
             // Targets matter once a task runs (health); before, why the last one stopped does.
-            let running = snapshot.tasks.iter().any(Task::is_running);
             if running {
-                (snapshot.jvb_targets, snapshot.web_targets) = Box::pin(self.both_targets(config)).await?;
+                (snapshot.jvb_targets, snapshot.web_targets, snapshot.http_targets) =
+                    Box::pin(self.all_targets(config)).await?;
             } else if desired_count > 0 {
                 let stopped = Box::pin(self.task_arns(config, DesiredStatus::Stopped)).await?;
                 snapshot
@@ -135,10 +150,17 @@ impl Aws {
         Ok(snapshot)
     }
 
-    async fn both_targets(&self, config: &Config) -> Result<(Vec<Target>, Vec<Target>), CloudError> {
+    async fn all_targets(&self, config: &Config) -> Result<(Vec<Target>, Vec<Target>, Vec<Target>), CloudError> {
+        let http = config.acme.as_ref().map(|acme| &acme.http_target_group_arn);
         tokio::try_join!(
             Box::pin(self.targets(&config.jvb_target_group_arn)),
             Box::pin(self.targets(&config.web_target_group_arn)),
+            Box::pin(read_if(http.is_some(), async {
+                match http {
+                    Some(arn) => self.targets(arn).await,
+                    None => Ok(Vec::new()),
+                }
+            })),
         )
     }
 }

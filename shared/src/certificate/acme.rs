@@ -1,0 +1,197 @@
+//! The ACME conversation (RFC 8555) for one IP address (RFC 8738), with instant-acme: Let's
+//! Encrypt issues IP certificates only under its `shortlived` profile (about 6 days) and checks
+//! them only by http-01 or tls-alpn-01 (letsencrypt.org, "IP Address Certificates", 2026);
+//! http-01 is answered by the web container on port 80.
+
+use super::served::client_config;
+use crate::model::Time;
+use chrono::{DateTime, Duration, Utc};
+use instant_acme::{
+    Account, AccountCredentials, BodyWrapper, ChallengeType, Identifier, NewAccount, NewOrder, Order, OrderStatus,
+    RetryPolicy,
+};
+use rustls::RootCertStore;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// The profile Let's Encrypt requires for IP identifiers; sent only when the CA offers it
+/// (RFC draft-ietf-acme-profiles: a server rejects a profile it does not advertise).
+const SHORT_LIVED_PROFILE: &str = "shortlived";
+/// How long the CA may take to validate, and then to issue.
+const VALIDATION_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+const ISSUANCE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+/// With no Retry-After in a rate-limit answer, wait out Let's Encrypt's shortest window (new
+/// orders per account: 300 per 3 hours).
+const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::hours(3);
+
+/// Why no certificate came, in words for the status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The CA answered `rateLimited`: nothing more is asked of it before `until`.
+    RateLimited { reason: String, until: Time },
+    Other(String),
+}
+
+impl Failure {
+    pub fn reason(&self) -> String {
+        match self {
+            Failure::RateLimited { reason, .. } => format!("the certificate authority's rate limit was hit: {reason}"),
+            Failure::Other(reason) => reason.clone(),
+        }
+    }
+
+    fn from_acme(doing: &str, error: instant_acme::Error, now: Time) -> Self {
+        match error {
+            instant_acme::Error::Api(problem)
+                if problem
+                    .r#type
+                    .as_deref()
+                    .is_some_and(|t| t.ends_with(":rateLimited")) =>
+            {
+                let detail = problem.detail.unwrap_or_default();
+                let until = retry_after_in(&detail).unwrap_or(now + DEFAULT_RATE_LIMIT_PAUSE);
+                Failure::RateLimited { reason: detail, until }
+            }
+            instant_acme::Error::Api(problem) => Failure::Other(format!(
+                "the certificate authority refused {doing}: {}",
+                problem.detail.unwrap_or_else(|| problem.r#type.unwrap_or_default())
+            )),
+            instant_acme::Error::Timeout(_) => {
+                Failure::Other(format!("the certificate authority did not finish {doing} in time"))
+            }
+            other => Failure::Other(format!("could not reach the certificate authority ({doing}): {other}")),
+        }
+    }
+}
+
+/// Let's Encrypt's rate-limit details end "retry after 2026-12-05 20:00:00 UTC: see …".
+fn retry_after_in(detail: &str) -> Option<Time> {
+    let (_, rest) = detail.split_once("retry after ")?;
+    let stamp: String = rest.chars().take("2026-12-05 20:00:00 UTC".len()).collect();
+    DateTime::parse_from_str(&stamp.replace(" UTC", " +0000"), "%Y-%m-%d %H:%M:%S %z")
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn http_client(roots: RootCertStore) -> Box<dyn instant_acme::HttpClient> {
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(client_config(roots))
+        .https_only()
+        .enable_http1()
+        .build();
+    Box::new(
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build::<_, BodyWrapper<bytes::Bytes>>(connector),
+    )
+}
+
+/// The account, from its stored credentials or newly registered (the caller stores those).
+pub async fn account(
+    directory_url: &str,
+    roots: RootCertStore,
+    stored: Option<&str>,
+    now: Time,
+) -> Result<(Account, Option<String>), Failure> {
+    let builder = Account::builder_with_http(http_client(roots));
+    if let Some(json) = stored {
+        let credentials: AccountCredentials =
+            serde_json::from_str(json).map_err(|e| Failure::Other(format!("the stored ACME account is unreadable: {e}")))?;
+        let account = builder
+            .from_credentials(credentials)
+            .await
+            .map_err(|e| Failure::from_acme("the stored account", e, now))?;
+        return Ok((account, None));
+    }
+    let new = NewAccount {
+        contact: &[],
+        terms_of_service_agreed: true,
+        only_return_existing: false,
+    };
+    let (account, credentials) = builder
+        .create(&new, directory_url.to_string(), None)
+        .await
+        .map_err(|e| Failure::from_acme("a new account", e, now))?;
+    let json = serde_json::to_string(&credentials).expect("credentials serialize");
+    Ok((account, Some(json)))
+}
+
+/// An order for `ip` whose http-01 challenges are known but not yet answered.
+pub struct Pending {
+    order: Order,
+    /// token → key authorization: what `/.well-known/acme-challenge/<token>` must answer.
+    pub challenges: BTreeMap<String, String>,
+}
+
+pub async fn open_order(account: &Account, ip: IpAddr, now: Time) -> Result<Pending, Failure> {
+    let identifiers = [Identifier::Ip(ip)];
+    let mut request = NewOrder::new(&identifiers);
+    if account.profiles().any(|p| p.name == SHORT_LIVED_PROFILE) {
+        request = request.profile(SHORT_LIVED_PROFILE);
+    }
+    let mut order = account
+        .new_order(&request)
+        .await
+        .map_err(|e| Failure::from_acme("the order", e, now))?;
+    let mut challenges = BTreeMap::new();
+    let mut authorizations = order.authorizations();
+    while let Some(authorization) = authorizations.next().await {
+        let mut authorization = authorization.map_err(|e| Failure::from_acme("the authorization", e, now))?;
+        let challenge = authorization
+            .challenge(ChallengeType::Http01)
+            .ok_or_else(|| Failure::Other("the certificate authority offered no http-01 challenge".into()))?;
+        challenges.insert(challenge.token.clone(), challenge.key_authorization().as_str().to_string());
+    }
+    Ok(Pending { order, challenges })
+}
+
+impl Pending {
+    /// Asks the CA to validate (the challenges must be answered by now), then finalizes with a
+    /// fresh key. Returns the PEM chain and the PEM private key.
+    pub async fn complete(mut self, now: Time) -> Result<(String, String), Failure> {
+        let mut authorizations = self.order.authorizations();
+        while let Some(authorization) = authorizations.next().await {
+            let mut authorization = authorization.map_err(|e| Failure::from_acme("the authorization", e, now))?;
+            if let Some(mut challenge) = authorization.challenge(ChallengeType::Http01) {
+                challenge
+                    .set_ready()
+                    .await
+                    .map_err(|e| Failure::from_acme("the challenge", e, now))?;
+            }
+        }
+        let validation = RetryPolicy::new().timeout(VALIDATION_WAIT);
+        let status = self
+            .order
+            .poll_ready(&validation)
+            .await
+            .map_err(|e| Failure::from_acme("the validation", e, now))?;
+        if status != OrderStatus::Ready {
+            return Err(Failure::Other(format!("the certificate authority refused the order ({status:?})")));
+        }
+        let key_pem = self
+            .order
+            .finalize()
+            .await
+            .map_err(|e| Failure::from_acme("the certificate request", e, now))?;
+        let chain_pem = self
+            .order
+            .poll_certificate(&RetryPolicy::new().timeout(ISSUANCE_WAIT))
+            .await
+            .map_err(|e| Failure::from_acme("the issuance", e, now))?;
+        Ok((chain_pem, key_pem))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_lets_encrypts_retry_after() {
+        let detail = "too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-05 20:01:02 UTC: see https://letsencrypt.org/docs/rate-limits/";
+        assert_eq!(
+            retry_after_in(detail),
+            Some(DateTime::parse_from_rfc3339("2026-12-05T20:01:02Z").unwrap().with_timezone(&Utc))
+        );
+        assert_eq!(retry_after_in("no time given"), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! A trusted certificate for the meeting's own address when the stack has no domain: the
+//! functions order it from an ACME CA (Let's Encrypt), the web container answers the CA's
+//! http-01 request on port 80 and serves the certificate (it reads both from the records, see
+//! `record`), and the functions call the certificate done only once a TLS handshake to the
+//! address validates it as a browser would (`served`). Any failure leaves the meeting on the web
+//! container's self-signed certificate, with the reason in the status.
+
+mod acme;
+mod decide;
+pub mod record;
+pub mod served;
+
+pub use decide::{certificate_step, forgettable, next_action, Action};
+pub use record::{Record, Records};
+
+use crate::cloud::Aws;
+use crate::config::{AcmeConfig, Config, HTTP_PORT, WEB_PORT};
+use crate::model::{Snapshot, Time};
+use record::{certificate_name, order_name, PAUSED};
+use std::net::IpAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tracing::{info, warn};
+
+/// How long the address may take to route the CA's request to the web container (the load
+/// balancer's health checks admit a new target within a minute or two), and then to serve the
+/// new certificate (the container looks every few seconds).
+const ANSWER_WAIT: Duration = Duration::from_secs(150);
+const SERVE_WAIT: Duration = Duration::from_secs(90);
+const RECHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// Brings the meeting's certificate one step on, if it needs one; never fails the reconcile
+/// (the meeting goes on with the self-signed certificate) and forgets records that expired.
+pub async fn settle(aws: &Aws, config: &Config, snapshot: &mut Snapshot, now: Time) {
+    let Some(acme) = &config.acme else { return };
+    for name in forgettable(snapshot, now) {
+        match aws.delete_certificate_record(acme, &name).await {
+            Ok(()) => info!(record = %name, "forgot an expired certificate record"),
+            Err(error) => warn!(record = %name, %error, "could not forget a certificate record"),
+        }
+    }
+    let Some(action) = next_action(snapshot, config, now) else { return };
+    info!(?action, "certificate");
+    let done = match &action {
+        Action::Order { ip, meeting } => order(aws, acme, ip, meeting, now).await,
+        Action::Verify { ip, meeting } => verify(aws, acme, ip, meeting).await,
+        Action::Decline { meeting, ip, reason } => {
+            let failed = Record::Failed {
+                ip: ip.clone(),
+                at: now,
+                reason: reason.clone(),
+            };
+            aws.claim_certificate_record(acme, &order_name(meeting), &failed)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    };
+    if let Err(error) = done {
+        warn!(?action, %error, "certificate records not updated; the next trigger tries again");
+    }
+    match aws.certificate_records(acme).await {
+        Ok(records) => snapshot.certificates = Some(records),
+        Err(error) => warn!(%error, "could not read the certificate records back"),
+    }
+}
+
+async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time) -> Result<(), String> {
+    let order_record = order_name(meeting);
+    let claim = Record::Ordering {
+        ip: ip.into(),
+        since: now,
+        challenges: Default::default(),
+    };
+    if !aws.claim_certificate_record(acme, &order_record, &claim).await.map_err(|e| e.to_string())? {
+        return Ok(()); // another run holds this meeting's order
+    }
+    match obtain(aws, acme, ip, &order_record, now).await {
+        Ok(()) => {
+            aws.delete_certificate_record(acme, &order_record).await.map_err(|e| e.to_string())?;
+            verify(aws, acme, ip, meeting).await
+        }
+        Err(failure) => {
+            warn!(reason = %failure.reason(), ip, "no certificate; the meeting uses the self-signed one");
+            if let acme::Failure::RateLimited { until, .. } = &failure {
+                let paused = Record::Paused {
+                    until: *until,
+                    reason: failure.reason(),
+                };
+                aws.put_certificate_record(acme, PAUSED, &paused).await.map_err(|e| e.to_string())?;
+            }
+            let failed = Record::Failed {
+                ip: ip.into(),
+                at: now,
+                reason: failure.reason(),
+            };
+            aws.put_certificate_record(acme, &order_record, &failed).await.map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// The order itself: the account, the challenge published and answered, the certificate stored.
+async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now: Time) -> Result<(), acme::Failure> {
+    let other = |e: crate::cloud::CloudError| acme::Failure::Other(e.to_string());
+    let address: IpAddr = ip
+        .parse()
+        .map_err(|_| acme::Failure::Other(format!("{ip} is not an IP address")))?;
+    let roots = roots(aws, acme).await.map_err(acme::Failure::Other)?;
+    let stored = aws.acme_account(acme).await.map_err(other)?;
+    let (account, created) = acme::account(&acme.directory_url, roots.clone(), stored.as_deref(), now).await?;
+    if let Some(credentials) = created {
+        aws.store_acme_account(acme, &credentials).await.map_err(other)?;
+    }
+    let pending = acme::open_order(&account, address, now).await?;
+    let publish = Record::Ordering {
+        ip: ip.into(),
+        since: now,
+        challenges: pending.challenges.clone(),
+    };
+    aws.put_certificate_record(acme, order_record, &publish).await.map_err(other)?;
+    for (token, key_authorization) in &pending.challenges {
+        wait_for_answer(address, token, key_authorization).await?;
+    }
+    let (chain_pem, key_pem) = pending.complete(now).await?;
+    let not_after = served::leaf_not_after(&chain_pem).map_err(acme::Failure::Other)?;
+    let issued = Record::Issued {
+        ip: ip.into(),
+        not_after,
+        chain_pem,
+        key_pem,
+        served_for: None,
+    };
+    aws.put_certificate_record(acme, &certificate_name(ip), &issued).await.map_err(other)?;
+    info!(ip, %not_after, "certificate issued");
+    Ok(())
+}
+
+/// Asks the CA to look only once the address answers as the CA will see it: every failed
+/// validation counts against the address's hourly limit.
+async fn wait_for_answer(ip: IpAddr, token: &str, key_authorization: &str) -> Result<(), acme::Failure> {
+    let deadline = tokio::time::Instant::now() + ANSWER_WAIT;
+    loop {
+        let last = match challenge_answer(ip, token).await {
+            Ok(body) if body.trim() == key_authorization => return Ok(()),
+            Ok(body) => format!("it answered {:?}", body.chars().take(80).collect::<String>()),
+            Err(error) => error,
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(acme::Failure::Other(format!(
+                "http://{ip}/.well-known/acme-challenge/ did not answer the challenge within {ANSWER_WAIT:?} ({last})"
+            )));
+        }
+        tokio::time::sleep(RECHECK_EVERY).await;
+    }
+}
+
+/// `GET /.well-known/acme-challenge/<token>` on port 80, as the CA sends it (RFC 8555 §8.3).
+async fn challenge_answer(ip: IpAddr, token: &str) -> Result<String, String> {
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect((ip, HTTP_PORT)).await?;
+        let request = format!(
+            "GET /.well-known/acme-challenge/{token} HTTP/1.0\r\nHost: {ip}\r\nUser-Agent: jitsi-on-demand\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = Vec::new();
+        stream.take(64 * 1024).read_to_end(&mut response).await?;
+        Ok::<_, std::io::Error>(String::from_utf8_lossy(&response).into_owned())
+    };
+    let response = tokio::time::timeout(Duration::from_secs(5), exchange)
+        .await
+        .map_err(|_| "no answer within 5 s".to_string())?
+        .map_err(|e| format!("port 80: {e}"))?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    match head.split_whitespace().nth(1) {
+        Some("200") => Ok(body.to_string()),
+        status => Err(format!("HTTP {}", status.unwrap_or("?"))),
+    }
+}
+
+/// Waits until the address serves the stored certificate to a validating client, then records
+/// that it does for this meeting; otherwise records why the meeting goes without.
+async fn verify(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str) -> Result<(), String> {
+    let records = aws.certificate_records(acme).await.map_err(|e| e.to_string())?;
+    let Some(Record::Issued {
+        ip: issued_ip,
+        not_after,
+        chain_pem,
+        key_pem,
+        ..
+    }) = records.get(&certificate_name(ip)).cloned()
+    else {
+        return Ok(());
+    };
+    let address: IpAddr = ip.parse().map_err(|_| format!("{ip} is not an IP address"))?;
+    let roots = roots(aws, acme).await?;
+    let deadline = tokio::time::Instant::now() + SERVE_WAIT;
+    let outcome = loop {
+        match served::check(address, WEB_PORT as u16, roots.clone(), Duration::from_secs(5)).await {
+            Ok(served_until) if served_until == not_after => break Ok(()),
+            Ok(_) => {}
+            Err(error) if tokio::time::Instant::now() >= deadline => break Err(error),
+            Err(_) => {}
+        }
+        if tokio::time::Instant::now() >= deadline {
+            break Err("the address still serves another certificate".to_string());
+        }
+        tokio::time::sleep(RECHECK_EVERY).await;
+    };
+    match outcome {
+        Ok(()) => {
+            let served = Record::Issued {
+                ip: issued_ip,
+                not_after,
+                chain_pem,
+                key_pem,
+                served_for: Some(meeting.into()),
+            };
+            info!(ip, %not_after, "the address serves a trusted certificate");
+            aws.put_certificate_record(acme, &certificate_name(ip), &served)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Err(error) => {
+            let failed = Record::Failed {
+                ip: ip.into(),
+                at: chrono::Utc::now(),
+                reason: format!("the web server did not serve the new certificate within {SERVE_WAIT:?}: {error}"),
+            };
+            aws.put_certificate_record(acme, &order_name(meeting), &failed)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+async fn roots(aws: &Aws, acme: &AcmeConfig) -> Result<rustls::RootCertStore, String> {
+    let extra = match &acme.extra_roots_parameter {
+        Some(name) => Some(aws.plain_parameter(name).await.map_err(|e| e.to_string())?),
+        None => None,
+    };
+    served::trust_roots(extra.as_deref())
+}
