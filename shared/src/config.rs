@@ -232,7 +232,10 @@ impl Config {
     }
 
     /// The target groups the live tasks are registered on, with the snapshot's targets of each.
-    pub fn target_groups<'a>(&'a self, snapshot: &'a crate::model::Snapshot) -> Vec<(&'a String, &'a [crate::model::Target])> {
+    pub fn target_groups<'a>(
+        &'a self,
+        snapshot: &'a crate::model::Snapshot,
+    ) -> Vec<(&'a String, &'a [crate::model::Target])> {
         let mut groups = vec![
             (&self.jvb_target_group_arn, snapshot.jvb_targets.as_slice()),
             (&self.web_target_group_arn, snapshot.web_targets.as_slice()),

@@ -170,8 +170,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
             .target_groups(snapshot)
             .iter()
             .all(|(_, targets)| registered(targets, ip))
-    })
-    {
+    }) {
         step("registration", StepState::Done, None, Some(live_ips.join(", ")))
     } else {
         step("registration", StepState::InProgress, None, None)
@@ -223,7 +222,8 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
     ];
     // A failed certificate does not hold the meeting back: it runs with the self-signed one.
     let all_done = steps.iter().all(|s| {
-        matches!(s.state, StepState::Done | StepState::Skipped) || (s.name == "certificate" && s.state == StepState::Failed)
+        matches!(s.state, StepState::Done | StepState::Skipped)
+            || (s.name == "certificate" && s.state == StepState::Failed)
     });
 
     let phase = if snapshot.desired_count > 0 {

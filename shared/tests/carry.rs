@@ -156,7 +156,10 @@ fn each_trigger_reads_only_what_it_can_need() {
     assert!(!Reads::Status.listeners(&[&[], &[]]));
     assert!(Reads::Everything.listeners(&[&in_use, &in_use]));
     assert!(!reconcile.listeners(&[&in_use, &in_use]));
-    assert!(reconcile.listeners(&[&in_use, &unused]), "a group no listener forwards to");
+    assert!(
+        reconcile.listeners(&[&in_use, &unused]),
+        "a group no listener forwards to"
+    );
     assert!(reconcile.listeners(&[&in_use, &[]]), "no target yet proves nothing");
 }
 

@@ -15,6 +15,7 @@
 * While it is associated, ReleaseAddress fails (moto releases it anyway), see release_address.
 """
 
+import random
 import time
 
 from moto.ec2 import exceptions as ec2_exceptions
@@ -22,7 +23,7 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
 from moto.elbv2 import exceptions as elbv2_exceptions
 from moto.elbv2 import models as elbv2_models
-from state import LOCK, TIMINGS
+from state import LOCK, NEXT_ADDRESSES, TIMINGS
 
 ELB_INTERFACE_PREFIX = "ELB "
 # Interfaces of deleted load balancers still holding their address: (due, account, region, eni id).
@@ -202,3 +203,22 @@ ElasticAddress.network_interface_id = property(lambda self: self.eni.id if self.
 ElasticAddress.instance_id = property(lambda self: self.instance.id if self.instance else None)
 ElasticAddressBackend.release_address = _release_address_unless_associated
 ElasticAddressBackend.disassociate_address = _disassociate_address_unless_elb
+
+
+# --- AllocateAddress: addresses on this machine ------------------------------------------------
+# AWS hands out public addresses; here they come from 127.64.0.0/10 (loopback), so that what is
+# sent to a meeting's address (an ACME CA's http-01 validation, the functions' TLS check) stays on
+# this machine. The functions treat the address as AWS's: they never look at its value.
+_elastic_address_init = ElasticAddress.__init__
+
+
+def _loopback_address(self, ec2_backend, domain, address=None, tags=None):
+    _elastic_address_init(self, ec2_backend, domain, address=address, tags=tags)
+    if not address and NEXT_ADDRESSES:
+        self.public_ip = NEXT_ADDRESSES.pop(0)
+    elif not address:
+        number = random.randrange(1, 1 << 22)
+        self.public_ip = f"127.{64 + (number >> 16)}.{(number >> 8) & 255}.{number & 255}"
+
+
+ElasticAddress.__init__ = _loopback_address

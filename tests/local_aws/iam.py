@@ -104,6 +104,14 @@ TABLE = {  # (SigV4 signing name, operation) -> Row
     ("ssm", "PutParameter"): Row(
         "ssm:PutParameter", "arn:aws:ssm:R:A:parameter/<name without its leading slash>",
         "ssm:Overwrite (true/false); ssm:Policies, " + REQUEST_TAGS + " if sent", SSM, n.put_parameter),
+    ("ssm", "GetParametersByPath"): Row(
+        "ssm:GetParametersByPath (kms:Decrypt as GetParameter, per parameter)",
+        "arn:aws:ssm:R:A:parameter/<path without its leading slash> (the path itself, not its children)",
+        "-", SSM + "; https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html",
+        n.get_parameters_by_path),
+    ("ssm", "DeleteParameter"): Row(
+        "ssm:DeleteParameter", "arn:aws:ssm:R:A:parameter/<name without its leading slash>", RESOURCE_TAGS, SSM,
+        n.delete_parameter),
     ("monitoring", "GetMetricData"): Row(
         "cloudwatch:GetMetricData", '"*"', "-", CW, n.anything("cloudwatch:GetMetricData")),
     ("route53", "ListResourceRecordSets"): Row(

@@ -133,6 +133,15 @@ def get_parameter(call):
     return needs
 
 
+def get_parameters_by_path(call):
+    path = str(call.json.get("Path", "")).strip("/")
+    return [Need("ssm:GetParametersByPath", call.arn("ssm", "parameter/" + path), {})]
+
+
+def delete_parameter(call):
+    return [Need("ssm:DeleteParameter", call.parameter_arn(), resource_tag_context(call.parameter_tags(), ""))]
+
+
 def put_parameter(call):
     tags = {t.get("Key"): t.get("Value", "") for t in call.json.get("Tags") or []}
     context = {"ssm:Overwrite": "true" if call.json.get("Overwrite") else "false", **request_tag_context(tags)}

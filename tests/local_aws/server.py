@@ -37,6 +37,8 @@ cites its sources):
 The functions under test cannot tell it from AWS; tests and the demo steer it through /_local/:
   POST /_local/timings {"load_balancer_seconds", "task_seconds", "health_seconds",
                         "address_detach_seconds"} (any subset; answers all; GET reads them)
+  POST /_local/next-addresses ["127.64.0.9", …]: the public IPs the next allocations get (AWS hands
+    a released address out again; elastic_ips.py);
   GET/POST /_local/faults (see faults.py), GET/DELETE /_local/calls (every call served, in order, with the
   access key that signed it).
 Denied calls are also printed to stderr.
@@ -59,7 +61,7 @@ import iam  # noqa: E402
 from faults import serve_with_fault, take_fault  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from protocol import access_key_of, operation_of, service_of  # noqa: E402
-from state import CALLS, FAULTS, LOCK, TIMINGS  # noqa: E402
+from state import CALLS, FAULTS, LOCK, NEXT_ADDRESSES, TIMINGS  # noqa: E402
 from werkzeug.serving import run_simple  # noqa: E402
 
 
@@ -99,6 +101,9 @@ class LocalAws:
                 answer = TIMINGS
             elif path == "/_local/timings":
                 answer = TIMINGS
+            elif path == "/_local/next-addresses" and method == "POST":
+                NEXT_ADDRESSES[:] = payload or []
+                answer = NEXT_ADDRESSES
             elif path == "/_local/faults" and method == "POST":
                 FAULTS[:] = payload or []
                 answer = FAULTS

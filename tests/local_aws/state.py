@@ -12,6 +12,8 @@ TIMINGS = {
     "address_detach_seconds": 0.0,  # an NLB's Elastic IP stays associated this long after deletion
 }
 FAULTS = []  # rules: {"operation": "RunTask" | "*", "kind": ..., "count": n} or cut-off rules
+# Public IPs the next allocations hand out, in order (AWS hands a released address out again).
+NEXT_ADDRESSES = []
 CALLS = []  # {"service", "operation"} of every AWS call served, in order
 
 

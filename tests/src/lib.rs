@@ -8,6 +8,7 @@ pub mod inventory;
 pub mod invoke;
 pub mod lambda;
 pub mod local_aws;
+pub mod pebble;
 pub mod scheduler;
 pub mod stack;
 pub mod world;

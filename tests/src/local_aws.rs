@@ -69,6 +69,11 @@ impl LocalAws {
         self.post_json("/_local/timings", &timings.to_string());
     }
 
+    /// The public IPs the next Elastic IP allocations get, in order (AWS reuses released ones).
+    pub fn set_next_addresses(&self, addresses: &[&str]) {
+        self.post_json("/_local/next-addresses", &serde_json::json!(addresses).to_string());
+    }
+
     /// Replaces the fault rules (see server.py): `[{"operation", "kind", "count"}]` or a cut-off.
     pub fn set_faults(&self, rules: &serde_json::Value) {
         self.post_json("/_local/faults", &rules.to_string());

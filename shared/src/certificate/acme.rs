@@ -28,7 +28,10 @@ const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::hours(3);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The CA answered `rateLimited`: nothing more is asked of it before `until`.
-    RateLimited { reason: String, until: Time },
+    RateLimited {
+        reason: String,
+        until: Time,
+    },
     Other(String),
 }
 
@@ -43,10 +46,7 @@ impl Failure {
     fn from_acme(doing: &str, error: instant_acme::Error, now: Time) -> Self {
         match error {
             instant_acme::Error::Api(problem)
-                if problem
-                    .r#type
-                    .as_deref()
-                    .is_some_and(|t| t.ends_with(":rateLimited")) =>
+                if problem.r#type.as_deref().is_some_and(|t| t.ends_with(":rateLimited")) =>
             {
                 let detail = problem.detail.unwrap_or_default();
                 let until = retry_after_in(&detail).unwrap_or(now + DEFAULT_RATE_LIMIT_PAUSE);
@@ -94,8 +94,8 @@ pub async fn account(
 ) -> Result<(Account, Option<String>), Failure> {
     let builder = Account::builder_with_http(http_client(roots));
     if let Some(json) = stored {
-        let credentials: AccountCredentials =
-            serde_json::from_str(json).map_err(|e| Failure::Other(format!("the stored ACME account is unreadable: {e}")))?;
+        let credentials: AccountCredentials = serde_json::from_str(json)
+            .map_err(|e| Failure::Other(format!("the stored ACME account is unreadable: {e}")))?;
         let account = builder
             .from_credentials(credentials)
             .await
@@ -139,7 +139,10 @@ pub async fn open_order(account: &Account, ip: IpAddr, now: Time) -> Result<Pend
         let challenge = authorization
             .challenge(ChallengeType::Http01)
             .ok_or_else(|| Failure::Other("the certificate authority offered no http-01 challenge".into()))?;
-        challenges.insert(challenge.token.clone(), challenge.key_authorization().as_str().to_string());
+        challenges.insert(
+            challenge.token.clone(),
+            challenge.key_authorization().as_str().to_string(),
+        );
     }
     Ok(Pending { order, challenges })
 }
@@ -165,7 +168,9 @@ impl Pending {
             .await
             .map_err(|e| Failure::from_acme("the validation", e, now))?;
         if status != OrderStatus::Ready {
-            return Err(Failure::Other(format!("the certificate authority refused the order ({status:?})")));
+            return Err(Failure::Other(format!(
+                "the certificate authority refused the order ({status:?})"
+            )));
         }
         let key_pem = self
             .order
@@ -190,7 +195,11 @@ mod tests {
         let detail = "too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-05 20:01:02 UTC: see https://letsencrypt.org/docs/rate-limits/";
         assert_eq!(
             retry_after_in(detail),
-            Some(DateTime::parse_from_rfc3339("2026-12-05T20:01:02Z").unwrap().with_timezone(&Utc))
+            Some(
+                DateTime::parse_from_rfc3339("2026-12-05T20:01:02Z")
+                    .unwrap()
+                    .with_timezone(&Utc)
+            )
         );
         assert_eq!(retry_after_in("no time given"), None);
     }

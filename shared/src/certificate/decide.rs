@@ -14,7 +14,11 @@ pub enum Action {
     /// A valid certificate for the address is stored: wait until the address serves it.
     Verify { ip: String, meeting: String },
     /// This meeting goes without a trusted certificate, for `reason`.
-    Decline { ip: String, meeting: String, reason: String },
+    Decline {
+        ip: String,
+        meeting: String,
+        reason: String,
+    },
 }
 
 /// Let's Encrypt allows 5 failed validations per identifier and account an hour: after a
@@ -152,8 +156,14 @@ pub fn certificate_step(snapshot: &Snapshot, config: &Config) -> StepStatus {
                 "{reason}; the meeting runs with the web server's self-signed certificate (browsers show a warning)"
             )),
         ),
-        Some(Record::Ordering { .. }) => step(StepState::InProgress, Some("ordering from the certificate authority".into())),
+        Some(Record::Ordering { .. }) => step(
+            StepState::InProgress,
+            Some("ordering from the certificate authority".into()),
+        ),
         _ if certificate.is_some() => step(StepState::InProgress, Some("installing the certificate".into())),
-        _ => step(StepState::InProgress, Some("waiting for the address to reach the web server".into())),
+        _ => step(
+            StepState::InProgress,
+            Some("waiting for the address to reach the web server".into()),
+        ),
     }
 }

@@ -39,7 +39,9 @@ pub async fn settle(aws: &Aws, config: &Config, snapshot: &mut Snapshot, now: Ti
             Err(error) => warn!(record = %name, %error, "could not forget a certificate record"),
         }
     }
-    let Some(action) = next_action(snapshot, config, now) else { return };
+    let Some(action) = next_action(snapshot, config, now) else {
+        return;
+    };
     info!(?action, "certificate");
     let done = match &action {
         Action::Order { ip, meeting } => order(aws, acme, ip, meeting, now).await,
@@ -72,12 +74,18 @@ async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time)
         since: now,
         challenges: Default::default(),
     };
-    if !aws.claim_certificate_record(acme, &order_record, &claim).await.map_err(|e| e.to_string())? {
+    if !aws
+        .claim_certificate_record(acme, &order_record, &claim)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         return Ok(()); // another run holds this meeting's order
     }
     match obtain(aws, acme, ip, &order_record, now).await {
         Ok(()) => {
-            aws.delete_certificate_record(acme, &order_record).await.map_err(|e| e.to_string())?;
+            aws.delete_certificate_record(acme, &order_record)
+                .await
+                .map_err(|e| e.to_string())?;
             verify(aws, acme, ip, meeting).await
         }
         Err(failure) => {
@@ -87,14 +95,18 @@ async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time)
                     until: *until,
                     reason: failure.reason(),
                 };
-                aws.put_certificate_record(acme, PAUSED, &paused).await.map_err(|e| e.to_string())?;
+                aws.put_certificate_record(acme, PAUSED, &paused)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             let failed = Record::Failed {
                 ip: ip.into(),
                 at: now,
                 reason: failure.reason(),
             };
-            aws.put_certificate_record(acme, &order_record, &failed).await.map_err(|e| e.to_string())
+            aws.put_certificate_record(acme, &order_record, &failed)
+                .await
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -117,7 +129,9 @@ async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now:
         since: now,
         challenges: pending.challenges.clone(),
     };
-    aws.put_certificate_record(acme, order_record, &publish).await.map_err(other)?;
+    aws.put_certificate_record(acme, order_record, &publish)
+        .await
+        .map_err(other)?;
     for (token, key_authorization) in &pending.challenges {
         wait_for_answer(address, token, key_authorization).await?;
     }
@@ -130,7 +144,9 @@ async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now:
         key_pem,
         served_for: None,
     };
-    aws.put_certificate_record(acme, &certificate_name(ip), &issued).await.map_err(other)?;
+    aws.put_certificate_record(acme, &certificate_name(ip), &issued)
+        .await
+        .map_err(other)?;
     info!(ip, %not_after, "certificate issued");
     Ok(())
 }

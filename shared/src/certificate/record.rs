@@ -64,7 +64,10 @@ impl fmt::Debug for Record {
                 .field("reason", reason)
                 .finish(),
             Record::Issued {
-                ip, not_after, served_for, ..
+                ip,
+                not_after,
+                served_for,
+                ..
             } => f
                 .debug_struct("Issued")
                 .field("ip", ip)

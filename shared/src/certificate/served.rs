@@ -22,7 +22,9 @@ pub fn trust_roots(extra_pem: Option<&str>) -> Result<RootCertStore, String> {
     if let Some(pem) = extra_pem {
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
             let cert = cert.map_err(|e| format!("the extra trusted roots are not PEM certificates: {e}"))?;
-            roots.add(cert).map_err(|e| format!("an extra trusted root is not usable: {e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("an extra trusted root is not usable: {e}"))?;
         }
     }
     Ok(roots)
@@ -64,7 +66,8 @@ pub async fn check(ip: IpAddr, port: u16, roots: RootCertStore, timeout: Duratio
 /// The end of a certificate's validity (DER).
 pub fn not_after(der: &[u8]) -> Result<Time, String> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| format!("unreadable certificate: {e}"))?;
-    DateTime::from_timestamp(cert.validity().not_after.timestamp(), 0).ok_or_else(|| "certificate expiry out of range".into())
+    DateTime::from_timestamp(cert.validity().not_after.timestamp(), 0)
+        .ok_or_else(|| "certificate expiry out of range".into())
 }
 
 /// The expiry of the first certificate of a PEM chain (the leaf).

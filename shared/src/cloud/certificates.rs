@@ -37,18 +37,35 @@ impl Aws {
     /// Writes `record` only if no record of that name exists: true when this call created it.
     /// SSM refuses a `PutParameter` without overwrite on an existing name
     /// (ParameterAlreadyExists), atomically, so exactly one concurrent run wins.
-    pub async fn claim_certificate_record(&self, acme: &AcmeConfig, name: &str, record: &Record) -> Result<bool, CloudError> {
-        self.put_secure(&record_parameter(acme, name), &record.to_json(), false).await
+    pub async fn claim_certificate_record(
+        &self,
+        acme: &AcmeConfig,
+        name: &str,
+        record: &Record,
+    ) -> Result<bool, CloudError> {
+        self.put_secure(&record_parameter(acme, name), &record.to_json(), false)
+            .await
     }
 
-    pub async fn put_certificate_record(&self, acme: &AcmeConfig, name: &str, record: &Record) -> Result<(), CloudError> {
+    pub async fn put_certificate_record(
+        &self,
+        acme: &AcmeConfig,
+        name: &str,
+        record: &Record,
+    ) -> Result<(), CloudError> {
         self.put_secure(&record_parameter(acme, name), &record.to_json(), true)
             .await
             .map(|_| ())
     }
 
     pub async fn delete_certificate_record(&self, acme: &AcmeConfig, name: &str) -> Result<(), CloudError> {
-        match self.ssm.delete_parameter().name(record_parameter(acme, name)).send().await {
+        match self
+            .ssm
+            .delete_parameter()
+            .name(record_parameter(acme, name))
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(()),
             Err(e) => Err(failed("ssm:DeleteParameter")(e)),
@@ -73,7 +90,9 @@ impl Aws {
 
     /// Keeps the first account registered; a concurrent registration's loses and is not used again.
     pub async fn store_acme_account(&self, acme: &AcmeConfig, credentials: &str) -> Result<(), CloudError> {
-        self.put_secure(&acme.account_parameter, credentials, false).await.map(|_| ())
+        self.put_secure(&acme.account_parameter, credentials, false)
+            .await
+            .map(|_| ())
     }
 
     /// A plain String parameter (the extra trusted roots).

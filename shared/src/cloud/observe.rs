@@ -87,14 +87,15 @@ impl Aws {
     /// then what depends on it (a load balancer's listeners, the tasks' details).
     pub async fn observe(&self, config: &Config, reads: Reads, now: Time) -> Result<Snapshot, CloudError> {
         // SDK futures are large; boxed, several at once stay off the stack.
-        let (desired_count, running, load_balancers, (jvb_targets, web_targets, http_targets), advertised, dns_record) = tokio::try_join!(
-            Box::pin(self.desired_count(config)),
-            Box::pin(self.task_arns(config, DesiredStatus::Running)),
-            Box::pin(self.load_balancers(config)),
-            Box::pin(read_if(reads.targets_at_once(), self.all_targets(config))),
-            Box::pin(read_if(reads.advertised(), self.advertised(config))),
-            Box::pin(self.dns_record(config)),
-        )?;
+        let (desired_count, running, load_balancers, (jvb_targets, web_targets, http_targets), advertised, dns_record) =
+            tokio::try_join!(
+                Box::pin(self.desired_count(config)),
+                Box::pin(self.task_arns(config, DesiredStatus::Running)),
+                Box::pin(self.load_balancers(config)),
+                Box::pin(read_if(reads.targets_at_once(), self.all_targets(config))),
+                Box::pin(read_if(reads.advertised(), self.advertised(config))),
+                Box::pin(self.dns_record(config)),
+            )?;
         let mut snapshot = Snapshot {
             desired_count,
             load_balancers,
@@ -106,7 +107,14 @@ impl Aws {
             ..Snapshot::default()
         };
         let meeting_lb = snapshot.meeting_load_balancer().cloned();
-        let listeners_wanted = meeting_lb.is_some() && reads.listeners(&config.target_groups(&snapshot).iter().map(|(_, targets)| *targets).collect::<Vec<_>>());
+        let listeners_wanted = meeting_lb.is_some()
+            && reads.listeners(
+                &config
+                    .target_groups(&snapshot)
+                    .iter()
+                    .map(|(_, targets)| *targets)
+                    .collect::<Vec<_>>(),
+            );
         let (tasks, listeners, addresses, traffic) = tokio::try_join!(
             Box::pin(self.describe_tasks(config, running)),
             Box::pin(read_if(listeners_wanted, async {

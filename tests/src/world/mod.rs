@@ -5,6 +5,7 @@
 
 mod checks;
 mod figures;
+mod lets_encrypt;
 mod people;
 
 pub use figures::Figures;

@@ -1,0 +1,105 @@
+//! No-domain meetings get a trusted certificate for their own address: the functions order it
+//! from Pebble (Let's Encrypt's test server) on loopback, the web container's script answers the
+//! http-01 challenge and installs it, and the status calls it done only once a TLS handshake to
+//! the address validates it. Needs ports 80 and 443 on loopback addresses (root in CI).
+
+use lifecycle::certificate::record::certificate_name;
+use lifecycle::certificate::served;
+use lifecycle::certificate::Record;
+use lifecycle_tests::local_aws::LocalAws;
+use lifecycle_tests::pebble::{Pebble, WebContainer};
+use lifecycle_tests::world::World;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn step<'a>(status: &'a Value, name: &str) -> &'a Value {
+    status["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name} in {status}"))
+}
+
+async fn records(w: &World) -> lifecycle::certificate::Records {
+    w.h.app
+        .aws
+        .certificate_records(w.h.config().acme.as_ref().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Click, the web container comes up on the meeting's address, ECS runs the task and its events
+/// run the reconcile (which orders or checks the certificate). Returns the status and the address.
+async fn meeting(w: &World) -> (Value, WebContainer) {
+    assert_eq!(w.click().await, 202);
+    let acme = w.h.config().acme.clone().unwrap();
+    let web = WebContainer::start(
+        &w.h.aws.endpoint(),
+        &acme.records_path,
+        &w.h.config().advertise_ips_parameter,
+    );
+    w.ecs_and_events().await;
+    w.tick().await;
+    (w.status().await, web)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_without_a_domain_is_served_a_trusted_certificate_and_the_next_one_on_its_address_reuses_it() {
+    let pebble = Pebble::start();
+    let w = World::new(Arc::new(LocalAws::start()), "letsencrypt")
+        .await
+        .with_lets_encrypt(&pebble)
+        .await;
+
+    let (status, web) = meeting(&w).await;
+    assert_eq!(status["phase"], "ready", "{status}\npebble: {}", pebble.log());
+    let certificate = step(&status, "certificate");
+    assert_eq!(
+        certificate["state"],
+        "done",
+        "{status}\nweb: {}\npebble: {}",
+        web.log(),
+        pebble.log()
+    );
+    assert!(certificate["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("trusted, valid until "));
+    assert_eq!(status["meeting_url"], format!("https://{}/", web.address));
+
+    // What a browser sees, checked here independently of the functions.
+    let roots = served::trust_roots(Some(&pebble.trusted_roots_pem)).unwrap();
+    let address = web.address.parse().unwrap();
+    let not_after = served::check(address, 443, roots.clone(), Duration::from_secs(5))
+        .await
+        .expect("the address serves a certificate that validates for it");
+    let Some(Record::Issued { not_after: stored, .. }) =
+        records(&w).await.get(&certificate_name(&web.address)).cloned()
+    else {
+        panic!("no certificate record for {}", web.address)
+    };
+    assert_eq!(not_after, stored);
+    assert!(pebble.log().contains("/finalize-order/"), "pebble issued it");
+
+    w.stop_and_settle().await;
+    drop(web);
+
+    // AWS hands the same address out again: the stored certificate is served, not ordered anew.
+    let orders_before = pebble.log().matches("/finalize-order/").count();
+    w.h.aws.set_next_addresses(&[&address.to_string()]);
+    let (status, web) = meeting(&w).await;
+    assert_eq!(web.address, address.to_string());
+    assert_eq!(step(&status, "certificate")["state"], "done", "{status}");
+    assert_eq!(
+        served::check(address, 443, roots, Duration::from_secs(5)).await,
+        Ok(not_after)
+    );
+    assert_eq!(
+        pebble.log().matches("/finalize-order/").count(),
+        orders_before,
+        "no second order"
+    );
+    w.stop_and_settle().await;
+}
