@@ -169,7 +169,8 @@ impl Pending {
             .map_err(|e| Failure::from_acme("the validation", e, now))?;
         if status != OrderStatus::Ready {
             return Err(Failure::Other(format!(
-                "the certificate authority refused the order ({status:?})"
+                "the certificate authority refused the order: {}",
+                self.why_invalid().await
             )));
         }
         let key_pem = self
@@ -183,6 +184,24 @@ impl Pending {
             .await
             .map_err(|e| Failure::from_acme("the issuance", e, now))?;
         Ok((chain_pem, key_pem))
+    }
+}
+
+impl Pending {
+    /// The validation error the CA recorded on a challenge (RFC 8555 §7.1.5 `error`).
+    async fn why_invalid(&mut self) -> String {
+        let mut authorizations = self.order.authorizations();
+        while let Some(Ok(mut authorization)) = authorizations.next().await {
+            if let Ok(state) = authorization.refresh().await {
+                if let Some(problem) = state.challenges.iter().find_map(|c| c.error.as_ref()) {
+                    return problem
+                        .detail
+                        .clone()
+                        .unwrap_or_else(|| problem.r#type.clone().unwrap_or_default());
+                }
+            }
+        }
+        "no reason given".into()
     }
 }
 

@@ -28,6 +28,22 @@ use tracing::{info, warn};
 const ANSWER_WAIT: Duration = Duration::from_secs(150);
 const SERVE_WAIT: Duration = Duration::from_secs(90);
 const RECHECK_EVERY: Duration = Duration::from_secs(2);
+/// The ACME client sets no deadline of its own: a CA that stops answering must not hold the
+/// function until Lambda's timeout. Opening an order takes a few requests; finishing it, the
+/// validation and the issuance polls (60 s each) and the certificate's download.
+const CA_CALL_WAIT: Duration = Duration::from_secs(30);
+const CA_FINISH_WAIT: Duration = Duration::from_secs(150);
+
+async fn bounded<T>(
+    wait: Duration,
+    call: impl std::future::Future<Output = Result<T, acme::Failure>>,
+) -> Result<T, acme::Failure> {
+    tokio::time::timeout(wait, call).await.unwrap_or_else(|_| {
+        Err(acme::Failure::Other(format!(
+            "the certificate authority did not answer within {wait:?}"
+        )))
+    })
+}
 
 /// Brings the meeting's certificate one step on, if it needs one; never fails the reconcile
 /// (the meeting goes on with the self-signed certificate) and forgets records that expired.
@@ -119,11 +135,15 @@ async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now:
         .map_err(|_| acme::Failure::Other(format!("{ip} is not an IP address")))?;
     let roots = roots(aws, acme).await.map_err(acme::Failure::Other)?;
     let stored = aws.acme_account(acme).await.map_err(other)?;
-    let (account, created) = acme::account(&acme.directory_url, roots.clone(), stored.as_deref(), now).await?;
+    let (account, created) = bounded(
+        CA_CALL_WAIT,
+        acme::account(&acme.directory_url, roots.clone(), stored.as_deref(), now),
+    )
+    .await?;
     if let Some(credentials) = created {
         aws.store_acme_account(acme, &credentials).await.map_err(other)?;
     }
-    let pending = acme::open_order(&account, address, now).await?;
+    let pending = bounded(CA_CALL_WAIT, acme::open_order(&account, address, now)).await?;
     let publish = Record::Ordering {
         ip: ip.into(),
         since: now,
@@ -135,7 +155,7 @@ async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now:
     for (token, key_authorization) in &pending.challenges {
         wait_for_answer(address, token, key_authorization).await?;
     }
-    let (chain_pem, key_pem) = pending.complete(now).await?;
+    let (chain_pem, key_pem) = bounded(CA_FINISH_WAIT, pending.complete(now)).await?;
     let not_after = served::leaf_not_after(&chain_pem).map_err(acme::Failure::Other)?;
     let issued = Record::Issued {
         ip: ip.into(),
