@@ -122,6 +122,7 @@ fn a_failed_order_falls_back_once_with_its_reason_and_is_not_retried_in_the_meet
         ip: IP.into(),
         at: t(4),
         reason: "the certificate authority refused the order: connection refused".into(),
+        validation_failed: true,
     };
     let snapshot = meeting(records(vec![(order_name(MEETING), failed.clone())]));
     assert_eq!(next_action(&snapshot, &config, t(5)), None);
@@ -192,6 +193,7 @@ fn expired_certificates_and_old_orders_of_other_meetings_are_forgotten() {
         ip: "4.4.4.4".into(),
         at: t(0),
         reason: "x".into(),
+        validation_failed: true,
     };
     let snapshot = meeting(records(vec![
         (certificate_name("5.5.5.5"), issued(t(60), None)),

@@ -32,6 +32,8 @@ pub enum Failure {
         reason: String,
         until: Time,
     },
+    /// The CA validated and found the challenge wrong.
+    Refused(String),
     Other(String),
 }
 
@@ -39,8 +41,13 @@ impl Failure {
     pub fn reason(&self) -> String {
         match self {
             Failure::RateLimited { reason, .. } => format!("the certificate authority's rate limit was hit: {reason}"),
-            Failure::Other(reason) => reason.clone(),
+            Failure::Refused(reason) | Failure::Other(reason) => reason.clone(),
         }
+    }
+
+    /// Counts against the address's failed-validation limit.
+    pub fn validation_failed(&self) -> bool {
+        matches!(self, Failure::Refused(_))
     }
 
     fn from_acme(doing: &str, error: instant_acme::Error, now: Time) -> Self {
@@ -52,10 +59,16 @@ impl Failure {
                 let until = retry_after_in(&detail).unwrap_or(now + DEFAULT_RATE_LIMIT_PAUSE);
                 Failure::RateLimited { reason: detail, until }
             }
-            instant_acme::Error::Api(problem) => Failure::Other(format!(
-                "the certificate authority refused {doing}: {}",
-                problem.detail.unwrap_or_else(|| problem.r#type.unwrap_or_default())
-            )),
+            instant_acme::Error::Api(problem) => {
+                let reason = format!(
+                    "the certificate authority refused {doing}: {}",
+                    problem.detail.unwrap_or_else(|| problem.r#type.unwrap_or_default())
+                );
+                match doing {
+                    "the validation" => Failure::Refused(reason),
+                    _ => Failure::Other(reason),
+                }
+            }
             instant_acme::Error::Timeout(_) => {
                 Failure::Other(format!("the certificate authority did not finish {doing} in time"))
             }
@@ -115,6 +128,15 @@ pub async fn account(
     Ok((account, Some(json)))
 }
 
+/// Every 2 s until `wait`: instant-acme's default doubles from 250 ms and gives up once the next
+/// delay would pass the deadline, about 16 s into a 60 s wait (order.rs, `RetryState::wait`).
+fn polling(wait: std::time::Duration) -> RetryPolicy {
+    RetryPolicy::new()
+        .initial_delay(std::time::Duration::from_secs(2))
+        .backoff(1.0)
+        .timeout(wait)
+}
+
 /// An order for `ip` whose http-01 challenges are known but not yet answered.
 pub struct Pending {
     order: Order,
@@ -161,14 +183,14 @@ impl Pending {
                     .map_err(|e| Failure::from_acme("the challenge", e, now))?;
             }
         }
-        let validation = RetryPolicy::new().timeout(VALIDATION_WAIT);
+        let validation = polling(VALIDATION_WAIT);
         let status = self
             .order
             .poll_ready(&validation)
             .await
             .map_err(|e| Failure::from_acme("the validation", e, now))?;
         if status != OrderStatus::Ready {
-            return Err(Failure::Other(format!(
+            return Err(Failure::Refused(format!(
                 "the certificate authority refused the order: {}",
                 self.why_invalid().await
             )));
@@ -180,7 +202,7 @@ impl Pending {
             .map_err(|e| Failure::from_acme("the certificate request", e, now))?;
         let chain_pem = self
             .order
-            .poll_certificate(&RetryPolicy::new().timeout(ISSUANCE_WAIT))
+            .poll_certificate(&polling(ISSUANCE_WAIT))
             .await
             .map_err(|e| Failure::from_acme("the issuance", e, now))?;
         Ok((chain_pem, key_pem))

@@ -26,7 +26,8 @@ pub enum Action {
 /// Failures per Identifier per Account").
 const RETRY_FAILED_ADDRESS_AFTER: Duration = Duration::hours(1);
 /// An order that was claimed this long ago and never finished was cut off (the functions give
-/// the whole order three minutes).
+/// the whole order about seven minutes: two CA calls, the wait for the address, the CA's
+/// validation and issuance, the wait for the container to serve it).
 pub const ORDER_ABANDONED_AFTER: Duration = Duration::minutes(10);
 
 /// The meeting the certificate is for: its load balancer is active, a task of this meeting runs
@@ -90,7 +91,7 @@ pub fn next_action(snapshot: &Snapshot, config: &Config, now: Time) -> Option<Ac
         }
     }
     let failed_recently = records.values().any(
-        |r| matches!(r, Record::Failed { ip: failed, at, .. } if failed == meeting.ip && *at > now - RETRY_FAILED_ADDRESS_AFTER),
+        |r| matches!(r, Record::Failed { ip: failed, at, validation_failed: true, .. } if failed == meeting.ip && *at > now - RETRY_FAILED_ADDRESS_AFTER),
     );
     if failed_recently {
         return Some(Action::Decline {

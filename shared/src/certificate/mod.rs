@@ -67,10 +67,11 @@ pub async fn settle(aws: &Aws, config: &Config, snapshot: &mut Snapshot, now: Ti
                 ip: ip.clone(),
                 at: now,
                 reason: reason.clone(),
+                validation_failed: false,
             };
-            aws.claim_certificate_record(acme, &order_name(meeting), &failed)
+            // Overwrites: a cut-off order's own record is what is declined.
+            aws.put_certificate_record(acme, &order_name(meeting), &failed)
                 .await
-                .map(|_| ())
                 .map_err(|e| e.to_string())
         }
     };
@@ -119,6 +120,7 @@ async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time)
                 ip: ip.into(),
                 at: now,
                 reason: failure.reason(),
+                validation_failed: failure.validation_failed(),
             };
             aws.put_certificate_record(acme, &order_record, &failed)
                 .await
@@ -261,6 +263,7 @@ async fn verify(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str) -> Result
                 ip: ip.into(),
                 at: chrono::Utc::now(),
                 reason: format!("the web server did not serve the new certificate within {SERVE_WAIT:?}: {error}"),
+                validation_failed: false,
             };
             aws.put_certificate_record(acme, &order_name(meeting), &failed)
                 .await

@@ -30,6 +30,10 @@ pub enum Record {
         ip: String,
         at: Time,
         reason: String,
+        /// The CA was asked to validate and said no: counts against the address's hourly limit.
+        /// A meeting that went without for another reason (a pause, a recent failure) does not.
+        #[serde(default)]
+        validation_failed: bool,
     },
     Issued {
         ip: String,
@@ -57,7 +61,7 @@ impl fmt::Debug for Record {
                 .field("since", since)
                 .field("challenges", &challenges.len())
                 .finish(),
-            Record::Failed { ip, at, reason } => f
+            Record::Failed { ip, at, reason, .. } => f
                 .debug_struct("Failed")
                 .field("ip", ip)
                 .field("at", at)

@@ -11,6 +11,9 @@
 # Credentials as the AWS SDKs look for them: the environment, else the task role's endpoint
 # (AWS_CONTAINER_CREDENTIALS_FULL_URI, or 169.254.170.2 + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI).
 # Endpoint: AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL, else SSM's regional endpoint.
+# MAX_MEETING_MINUTES (default 480): a stored certificate that would expire within a whole meeting
+# plus an hour is one the functions replace (shared/src/certificate/decide.rs, `usable`); this
+# script waits for the new one instead of installing the old.
 # Overridable paths (tests): CHALLENGE_DIR, KEYS_DIR, RELOAD_COMMAND, POLL_SECONDS, GIVE_UP_SECONDS.
 set -u
 
@@ -65,12 +68,14 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     while read -r token answer; do
       [[ "$token" =~ ^[A-Za-z0-9_-]+$ ]] && printf '%s' "$answer" >"$challenge_dir/$token"
     done < <(jq -r 'select(.state == "ordering") | .challenges // {} | to_entries[] | "\(.key) \(.value)"' <<<"$mine")
-    issued=$(jq -c 'select(.state == "issued")' <<<"$mine" | head -n 1)
+    good_until=$(date -u -d "+$((${MAX_MEETING_MINUTES:-480} + 60)) minutes" +%Y-%m-%dT%H:%M:%S)
+    issued=$(jq -c --arg t "$good_until" 'select(.state == "issued" and .not_after > $t)' <<<"$mine" | head -n 1)
     not_after=$(jq -r '.not_after // empty' <<<"$issued")
     if [ -n "$not_after" ] && [ "$not_after" != "$installed" ]; then
-      umask 077
+      # The key readable by root only (nginx's master reads it before dropping to www-data); the
+      # challenge files written later keep the default mode, which nginx's workers can read.
+      (umask 077 && jq -r .key_pem <<<"$issued" >"$keys_dir/cert.key.new")
       jq -r .chain_pem <<<"$issued" >"$keys_dir/cert.crt.new"
-      jq -r .key_pem <<<"$issued" >"$keys_dir/cert.key.new"
       mv "$keys_dir/cert.key.new" "$keys_dir/cert.key"
       mv "$keys_dir/cert.crt.new" "$keys_dir/cert.crt"
       $reload && installed=$not_after && log "installed the certificate valid until $not_after"
