@@ -31,7 +31,9 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
     for _ in 0..MAX_ROUNDS {
         let plan = plan(&snapshot, intent, config, now);
         if plan.steps.is_empty() {
-            if matches!(intent, Intent::TaskChanged | Intent::Tick) {
+            // Only task-state's runs: an order may wait minutes for the address to route, and
+            // the public functions' few reserved instances must stay free for clicks and ticks.
+            if intent == Intent::TaskChanged {
                 crate::certificate::settle(aws, config, &mut snapshot, now).await;
             }
             return Ok(outcome(&snapshot, config, now, applied, stop_reason));

@@ -217,7 +217,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         task_step,
         registration_step,
         health_step,
-        crate::certificate::certificate_step(snapshot, config),
+        crate::certificate::certificate_step(snapshot, config, now),
         dns_step,
     ];
     // A failed certificate does not hold the meeting back: it runs with the self-signed one.

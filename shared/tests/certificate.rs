@@ -101,7 +101,7 @@ fn a_stored_certificate_good_for_a_whole_meeting_is_checked_not_ordered_again() 
         issued(long_enough, Some(MEETING)),
     )]));
     assert_eq!(next_action(&served, &config, t(5)), None);
-    let step = certificate_step(&served, &config);
+    let step = certificate_step(&served, &config, t(5));
     assert_eq!(step.state, StepState::Done);
     assert!(step.detail.unwrap().starts_with("trusted, valid until "));
 
@@ -126,7 +126,7 @@ fn a_failed_order_falls_back_once_with_its_reason_and_is_not_retried_in_the_meet
     };
     let snapshot = meeting(records(vec![(order_name(MEETING), failed.clone())]));
     assert_eq!(next_action(&snapshot, &config, t(5)), None);
-    let step = certificate_step(&snapshot, &config);
+    let step = certificate_step(&snapshot, &config, t(10));
     assert_eq!(step.state, StepState::Failed);
     assert!(step.detail.as_deref().unwrap().contains("refused the order"));
     assert!(step.detail.as_deref().unwrap().contains("self-signed"));
@@ -170,7 +170,7 @@ fn a_rate_limit_pause_declines_until_it_ends() {
 }
 
 #[test]
-fn an_order_cut_off_half_way_is_given_up_after_ten_minutes() {
+fn an_order_cut_off_half_way_is_given_up_and_the_meeting_does_not_wait_for_it() {
     let config = acme_config();
     let ordering = Record::Ordering {
         ip: IP.into(),
@@ -179,12 +179,26 @@ fn an_order_cut_off_half_way_is_given_up_after_ten_minutes() {
     };
     let snapshot = meeting(records(vec![(order_name(MEETING), ordering)]));
     assert_eq!(next_action(&snapshot, &config, t(10)), None, "another run is on it");
-    assert_eq!(certificate_step(&snapshot, &config).state, StepState::InProgress);
+    assert_eq!(certificate_step(&snapshot, &config, t(10)).state, StepState::InProgress);
     assert_eq!(status(&snapshot, &config, t(10)).phase.as_str(), "starting");
     assert!(matches!(
-        next_action(&snapshot, &config, t(16)),
+        next_action(&snapshot, &config, t(21)),
         Some(Action::Decline { .. })
     ));
+    // Even if no task event comes to record it, the status stops waiting.
+    let late = certificate_step(&snapshot, &config, t(21));
+    assert_eq!(late.state, StepState::Failed);
+    assert!(late.detail.unwrap().contains("cut off"));
+    assert_eq!(status(&snapshot, &config, t(21)).phase.as_str(), "ready");
+    let never_ordered = meeting(Records::new());
+    assert_eq!(
+        certificate_step(&never_ordered, &config, t(10)).state,
+        StepState::InProgress
+    );
+    assert_eq!(
+        certificate_step(&never_ordered, &config, t(30)).state,
+        StepState::Failed
+    );
 }
 
 #[test]
@@ -209,7 +223,7 @@ fn expired_certificates_and_old_orders_of_other_meetings_are_forgotten() {
 
 #[test]
 fn without_an_acme_ca_the_step_is_skipped_and_the_key_never_reaches_a_log() {
-    assert_eq!(certificate_step(&ready(), &config()).state, StepState::Skipped);
+    assert_eq!(certificate_step(&ready(), &config(), t(5)).state, StepState::Skipped);
     let debug = format!("{:?}", issued(t(60), None));
     assert!(!debug.contains("secret key") && !debug.contains("chain"), "{debug}");
 }

@@ -25,10 +25,9 @@ pub enum Action {
 /// failure, the same address is not tried again within the hour (rate limits, "Authorization
 /// Failures per Identifier per Account").
 const RETRY_FAILED_ADDRESS_AFTER: Duration = Duration::hours(1);
-/// An order that was claimed this long ago and never finished was cut off (the functions give
-/// the whole order about seven minutes: two CA calls, the wait for the address, the CA's
-/// validation and issuance, the wait for the container to serve it).
-pub const ORDER_ABANDONED_AFTER: Duration = Duration::minutes(10);
+/// An order that was claimed this long ago and never finished was cut off: task-state, which
+/// runs it, stops at 15 minutes (Lambda's maximum, terraform/lambdas.tf).
+pub const ORDER_ABANDONED_AFTER: Duration = Duration::minutes(16);
 
 /// The meeting the certificate is for: its load balancer is active, a task of this meeting runs
 /// and is registered where the CA's request on port 80 arrives.
@@ -127,7 +126,7 @@ pub fn forgettable(snapshot: &Snapshot, now: Time) -> Vec<String> {
 }
 
 /// The status step `certificate`: skipped unless the stack gets its certificate from an ACME CA.
-pub fn certificate_step(snapshot: &Snapshot, config: &Config) -> StepStatus {
+pub fn certificate_step(snapshot: &Snapshot, config: &Config, now: Time) -> StepStatus {
     let step = |state, detail: Option<String>| StepStatus {
         name: "certificate",
         state,
@@ -140,6 +139,17 @@ pub fn certificate_step(snapshot: &Snapshot, config: &Config) -> StepStatus {
     let (Some(records), Some(meeting)) = (&snapshot.certificates, meeting(snapshot)) else {
         return step(StepState::Waiting, None);
     };
+    let fallback = |reason: &str| {
+        step(
+            StepState::Failed,
+            Some(format!(
+                "{reason}; the meeting runs with the web server's self-signed certificate (browsers show a warning)"
+            )),
+        )
+    };
+    // Only task-state's runs order; if none finishes (cut off, or no task event came), the
+    // meeting must not wait for ever.
+    let overdue = |since: Time| since <= now - ORDER_ABANDONED_AFTER;
     let certificate = records.get(&certificate_name(meeting.ip));
     if let Some(Record::Issued {
         not_after, served_for, ..
@@ -150,17 +160,22 @@ pub fn certificate_step(snapshot: &Snapshot, config: &Config) -> StepStatus {
             return step(StepState::Done, Some(format!("trusted, valid until {expiry}")));
         }
     }
+    let task_started = snapshot
+        .tasks
+        .iter()
+        .filter(|t| t.is_running())
+        .filter_map(|t| t.started_at)
+        .max();
     match records.get(&order_name(meeting.id)) {
-        Some(Record::Failed { reason, .. }) => step(
-            StepState::Failed,
-            Some(format!(
-                "{reason}; the meeting runs with the web server's self-signed certificate (browsers show a warning)"
-            )),
-        ),
+        Some(Record::Failed { reason, .. }) => fallback(reason),
+        Some(Record::Ordering { since, .. }) if overdue(*since) => {
+            fallback("the certificate order was cut off before it finished")
+        }
         Some(Record::Ordering { .. }) => step(
             StepState::InProgress,
             Some("ordering from the certificate authority".into()),
         ),
+        _ if task_started.is_some_and(overdue) => fallback("no certificate was ordered for this meeting in time"),
         _ if certificate.is_some() => step(StepState::InProgress, Some("installing the certificate".into())),
         _ => step(
             StepState::InProgress,

@@ -22,11 +22,13 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracing::{info, warn};
 
-/// How long the address may take to route the CA's request to the web container (the load
-/// balancer's health checks admit a new target within a minute or two), and then to serve the
-/// new certificate (the container looks every few seconds).
-const ANSWER_WAIT: Duration = Duration::from_secs(150);
-const SERVE_WAIT: Duration = Duration::from_secs(90);
+/// How long the address may take to route the CA's request to the web container, and then to
+/// serve the certificate through the web group: an NLB admits a new target after its health
+/// checks pass (2 × 10 s here), but registration itself often takes minutes (ELB guide, "Target
+/// groups for your Network Load Balancers": "it can take a few minutes for the registration
+/// process to complete"). task-state's timeout (terraform/lambdas.tf) covers the whole order.
+const ANSWER_WAIT: Duration = Duration::from_secs(300);
+const SERVE_WAIT: Duration = Duration::from_secs(300);
 const RECHECK_EVERY: Duration = Duration::from_secs(2);
 /// The ACME client sets no deadline of its own: a CA that stops answering must not hold the
 /// function until Lambda's timeout. Opening an order takes a few requests; finishing it, the

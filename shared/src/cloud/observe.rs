@@ -39,12 +39,12 @@ impl Reads {
         }
     }
 
-    /// The certificate records matter where they can move on (a task event, a tick: a start
-    /// never waits on an order) and to a status once a task runs.
+    /// The certificate records matter where they can move on (a task event) and to a status
+    /// once a task runs.
     fn certificates(self, task_running: bool) -> bool {
         match self {
             Reads::Status => task_running,
-            Reads::Everything | Reads::Reconcile(Intent::TaskChanged | Intent::Tick) => true,
+            Reads::Everything | Reads::Reconcile(Intent::TaskChanged) => true,
             Reads::Reconcile(_) => false,
         }
     }
