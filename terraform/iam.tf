@@ -100,7 +100,7 @@ locals {
       Sid      = "ElbTargets"
       Effect   = "Allow"
       Action   = ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]
-      Resource = [aws_lb_target_group.jvb.arn, aws_lb_target_group.web.arn]
+      Resource = concat([aws_lb_target_group.jvb.arn, aws_lb_target_group.web.arn], aws_lb_target_group.http[*].arn)
     },
     {
       # ec2:Describe* supports no resource-level permissions: "*" only.
@@ -155,7 +155,34 @@ locals {
       Action   = ["ssm:GetParameter", "ssm:PutParameter"]
       Resource = module.jitsi.advertise_ips_parameter_arn
     },
-  ], [for statement in local.meeting_dns_statements : statement if local.custom_domain])
+    ], [for statement in local.meeting_dns_statements : statement if local.custom_domain],
+  [for statement in local.certificate_statements : statement if local.lets_encrypt])
+
+  ssm_prefix = "${local.arn_prefix}:ssm:${local.region}:${local.account}:parameter"
+  # Only without a domain (shared/src/cloud/certificates.rs): the records under their path (read
+  # by the path itself: GetParametersByPath is authorized against it, SSM user guide,
+  # "Restricting access to Parameter Store parameters using IAM policies"; written and deleted
+  # one by one) and the ACME account, created once by the first order. aws/ssm key: no kms:Decrypt.
+  certificate_statements = [
+    {
+      Sid      = "CertificateRecordsRead"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParametersByPath"]
+      Resource = "${local.ssm_prefix}${local.certificates_path}"
+    },
+    {
+      Sid      = "CertificateRecordsWrite"
+      Effect   = "Allow"
+      Action   = ["ssm:PutParameter", "ssm:DeleteParameter"]
+      Resource = "${local.ssm_prefix}${local.certificates_path}/*"
+    },
+    {
+      Sid      = "AcmeAccount"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter", "ssm:PutParameter"]
+      Resource = concat(["${local.ssm_prefix}${local.acme_account_parameter}"], aws_ssm_parameter.acme_extra_roots[*].arn)
+    },
+  ]
 
   # Only with a custom domain (a conditional cannot pick between tuples of different shapes).
   meeting_dns_statements = [

@@ -22,6 +22,11 @@ locals {
     NO_SHOW_MINUTES             = tostring(var.no_show_minutes)
     IDLE_MINUTES                = tostring(var.idle_minutes)
     MAX_MEETING_MINUTES         = tostring(var.max_meeting_minutes)
+    ACME_DIRECTORY_URL          = local.lets_encrypt ? var.acme_directory_url : ""
+    CERTIFICATES_PARAMETER_PATH = local.lets_encrypt ? local.certificates_path : ""
+    ACME_ACCOUNT_PARAMETER      = local.lets_encrypt ? local.acme_account_parameter : ""
+    ACME_EXTRA_ROOTS_PARAMETER  = join("", aws_ssm_parameter.acme_extra_roots[*].name)
+    WEB_HTTP_TARGET_GROUP_ARN   = join("", aws_lb_target_group.http[*].arn)
     RUST_LOG                    = "info"
   }
 
@@ -29,16 +34,21 @@ locals {
     start-meeting = {
       description = "Starts a meeting: NLB with Elastic IPs, advertise IPs, desired count 1 (Function URL)"
       url         = true
+      timeout     = 30
       policies    = { reconcile = local.reconcile_policy, start-secret = local.read_start_secret_policy, jwt-secret = local.read_jwt_secret_policy }
     }
     task-state = {
       description = "Registers the task IP on the target groups on ECS task state changes"
       url         = false
-      policies    = { reconcile = local.reconcile_policy }
+      # It also orders the meeting's certificate, which may wait minutes for the address to route
+      # (shared/src/certificate/mod.rs): Lambda's maximum, 15 minutes.
+      timeout  = local.lets_encrypt ? 900 : 30
+      policies = { reconcile = local.reconcile_policy }
     }
     stop-meeting = {
       description = "Stops idle or expired meetings every minute and on a manual HTTP stop (Function URL)"
       url         = true
+      timeout     = 30
       policies    = { reconcile = local.reconcile_policy, start-secret = local.read_start_secret_policy, metrics = local.read_metrics_policy }
     }
   }
@@ -53,7 +63,7 @@ module "lambda" {
   zip_path            = "${local.lambda_dist_dir}/${each.key}/bootstrap.zip"
   architecture        = var.lambda_architecture
   memory_size         = var.lambda_memory_mb
-  timeout             = 30
+  timeout             = each.value.timeout
   environment         = local.lambda_environment
   policies            = each.value.policies
   log_retention_days  = var.log_retention_days

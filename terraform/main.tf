@@ -4,6 +4,11 @@ data "aws_region" "current" {}
 
 locals {
   custom_domain = var.hosted_zone_id != "" && var.meeting_hostname != ""
+  # Without a domain, a Let's Encrypt certificate for each meeting's address (shared/src/certificate).
+  lets_encrypt           = var.lets_encrypt && !local.custom_domain
+  certificates_path      = "/${var.name}/certificates"
+  acme_account_parameter = "/${var.name}/acme/account"
+  https_mode             = local.custom_domain ? "acm" : (local.lets_encrypt ? "lets_encrypt" : "self_signed")
 
   lambda_dist_dir = coalesce(var.lambda_dist_dir, "${path.root}/../target/lambda")
 
@@ -22,6 +27,7 @@ locals {
   jvb_media_port  = 10000 # UDP media
   jvb_health_port = 8080  # JVB private REST server: /about/health
   web_port        = 443   # nginx in the web container, TLS in both modes
+  http_port       = 80    # nginx: the ACME http-01 challenge, else a redirect to https
 }
 
 module "network" {
@@ -32,7 +38,7 @@ module "network" {
   availability_zones = var.availability_zones
 
   # Exactly what the NLB's listeners and health checks need (target_groups.tf).
-  task_ingress = {
+  task_ingress = merge({
     # UDP target groups always preserve the client's IP ("enabled (and can't be disabled) for ... IP
     # type target groups with UDP", NLB guide, edit-target-group-attributes): clients come from anywhere.
     jvb-media = { protocol = "udp", port = local.jvb_media_port, cidr = "0.0.0.0/0", why = "JVB media from clients (UDP keeps client IPs)" }
@@ -42,7 +48,10 @@ module "network" {
     # The web target group's health check runs on its traffic port, and its TCP/TLS traffic arrives
     # from the NLB nodes as well: client IP preservation is off for it (preserve_client_ip = false).
     web-https = { protocol = "tcp", port = local.web_port, cidr = var.vpc_cidr, why = "NLB health check and traffic to web (from the NLB nodes)" }
-  }
+    }, local.lets_encrypt ? {
+    # The TCP 80 listener (the CA's http-01 request, the redirect for people), as web-https.
+    web-http = { protocol = "tcp", port = local.http_port, cidr = var.vpc_cidr, why = "NLB health check and traffic to web port 80 (ACME http-01, redirect)" }
+  } : {})
 }
 
 module "jitsi" {
@@ -64,6 +73,20 @@ module "jitsi" {
   public_url             = local.custom_domain ? "https://${var.meeting_hostname}" : ""
   jwt_app_id             = local.jwt_app_id
   secret_values          = var.jitsi_secrets
+  meeting_certificate = local.lets_encrypt ? {
+    records_path        = local.certificates_path
+    max_meeting_minutes = var.max_meeting_minutes
+  } : null
+}
+
+resource "aws_ssm_parameter" "acme_extra_roots" {
+  #checkov:skip=CKV2_AWS_34:Root certificates are public: nothing to encrypt, and a String parameter is free
+  count       = local.lets_encrypt && var.acme_extra_trusted_roots_pem != "" ? 1 : 0
+  name        = "/${var.name}/acme/extra-trusted-roots"
+  description = "Root certificates (PEM) the functions trust besides the public ones: the ACME CA's, for staging or tests"
+  type        = "String"
+  tier        = length(var.acme_extra_trusted_roots_pem) > 4096 ? "Advanced" : "Standard"
+  value       = var.acme_extra_trusted_roots_pem
 }
 
 resource "aws_ssm_parameter" "start_secret_hash" {

@@ -10,8 +10,16 @@ output "stop_url" {
 
 output "meeting_url" {
   description = "Where participants join."
-  value = (local.custom_domain ? "https://${var.meeting_hostname}/" :
-  "no custom domain: the meeting runs at https://<NLB DNS name>/ (self-signed certificate), shown by the start page while a meeting runs")
+  value = {
+    acm          = "https://${var.meeting_hostname}/"
+    lets_encrypt = "no custom domain: each meeting runs at https://<its Elastic IP>/ with a Let's Encrypt certificate for the address (the self-signed one if the order fails), shown by the start page while it runs"
+    self_signed  = "no custom domain: the meeting runs at https://<NLB DNS name>/ (self-signed certificate), shown by the start page while a meeting runs"
+  }[local.https_mode]
+}
+
+output "https_mode" {
+  description = "Whose certificate participants see: acm (custom domain), lets_encrypt (the meeting's address, no domain) or self_signed."
+  value       = local.https_mode
 }
 
 output "cluster_name" {

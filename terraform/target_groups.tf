@@ -48,3 +48,25 @@ resource "aws_lb_target_group" "web" {
     unhealthy_threshold = 2
   }
 }
+
+# Without a domain: the TCP 80 listener's group (Let's Encrypt's http-01 request for the meeting's
+# address, RFC 8555 §8.3 fixes port 80; anything else is redirected to https by the container).
+resource "aws_lb_target_group" "http" {
+  count                  = local.lets_encrypt ? 1 : 0
+  name                   = "${var.name}-http"
+  vpc_id                 = module.network.vpc_id
+  target_type            = "ip"
+  protocol               = "TCP"
+  port                   = local.http_port
+  deregistration_delay   = 10
+  connection_termination = true
+  preserve_client_ip     = "false"
+
+  health_check {
+    protocol            = "TCP"
+    port                = "traffic-port"
+    interval            = 10
+    healthy_threshold   = 2
+    unhealthy_threshold = 2
+  }
+}

@@ -318,3 +318,31 @@ variable "max_meeting_minutes" {
     error_message = "max_meeting_minutes must be at least 1."
   }
 }
+
+variable "lets_encrypt" {
+  description = "Without a custom domain: each meeting at https://<its Elastic IP>/ with a Let's Encrypt certificate for the address (shortlived profile, http-01 through a TCP 80 listener), ordered by the functions. Off, or when an order fails: the web container's self-signed certificate (browsers warn; mobile apps refuse). Ignored with a custom domain (ACM)."
+  type        = bool
+  default     = true
+}
+
+variable "acme_directory_url" {
+  description = "The ACME CA's directory. Let's Encrypt's production CA by default; its staging CA (https://acme-staging-v02.api.letsencrypt.org/directory) issues untrusted certificates without the production rate limits: add its roots to acme_extra_trusted_roots_pem to try it."
+  type        = string
+  default     = "https://acme-v02.api.letsencrypt.org/directory"
+
+  validation {
+    condition     = startswith(var.acme_directory_url, "https://")
+    error_message = "acme_directory_url must be an https:// URL (RFC 8555 §6.1 requires HTTPS)."
+  }
+}
+
+variable "acme_extra_trusted_roots_pem" {
+  description = "Root certificates (PEM) the functions trust besides the public ones, for the CA's API and for checking the certificate a meeting serves: a staging or test CA's. Empty: the public roots only."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.acme_extra_trusted_roots_pem == "" || strcontains(var.acme_extra_trusted_roots_pem, "-----BEGIN CERTIFICATE-----")
+    error_message = "acme_extra_trusted_roots_pem must hold PEM certificates (-----BEGIN CERTIFICATE-----)."
+  }
+}

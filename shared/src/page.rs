@@ -33,6 +33,7 @@ fn label(step: &str) -> &'static str {
         "task" => "Video bridge",
         "registration" => "Routing to the bridge",
         "health" => "Health checks",
+        "certificate" => "Trusted certificate",
         "dns" => "Meeting hostname",
         _ => "Step",
     }
@@ -61,6 +62,9 @@ pub fn render(status: &Status, join: Option<&Join>) -> String {
         })
         .collect();
     let hidden = |visible: bool| if visible { "" } else { "hidden" };
+    let certificate_failed = status
+        .step("certificate")
+        .filter(|s| s.state == crate::status::StepState::Failed);
     let status_json = serde_json::to_string(status)
         .unwrap_or_else(|_| "{}".into())
         .replace('<', "\\u003c")
@@ -96,6 +100,11 @@ pub fn render(status: &Status, join: Option<&Join>) -> String {
         .replace("{{JOIN_URL}}", &escape(&join_url))
         .replace("{{GUEST_URL}}", &escape(&guest_url))
         .replace("{{GUEST_HIDDEN}}", hidden(!guest_url.is_empty()))
+        .replace("{{CERTIFICATE_WARNING_HIDDEN}}", hidden(certificate_failed.is_some()))
+        .replace(
+            "{{CERTIFICATE_REASON}}",
+            &escape(&certificate_failed.and_then(|s| s.detail.clone()).unwrap_or_default()),
+        )
         .replace("{{STEPS}}", &steps)
         .replace("{{STATUS_JSON}}", &status_json)
 }

@@ -93,7 +93,8 @@ impl Status {
         let mut public = self.clone();
         public.meeting_url = None;
         for step in &mut public.steps {
-            if matches!(step.name, "address" | "dns") {
+            // A certificate's reason may name the address ("cannot connect to <ip>:443").
+            if matches!(step.name, "address" | "dns" | "certificate") {
                 step.detail = None;
             }
         }

@@ -131,6 +131,13 @@ fn a_failed_order_falls_back_once_with_its_reason_and_is_not_retried_in_the_meet
     assert!(step.detail.as_deref().unwrap().contains("refused the order"));
     assert!(step.detail.as_deref().unwrap().contains("self-signed"));
     let document = status(&snapshot, &config, t(5));
+    let public = document.public();
+    assert_eq!(public.step("certificate").unwrap().state, StepState::Failed);
+    assert_eq!(
+        public.step("certificate").unwrap().detail,
+        None,
+        "a reason may name the address"
+    );
     assert_eq!(
         document.phase.as_str(),
         "ready",

@@ -119,6 +119,20 @@ MEETING_DNS = [
               "route53:ChangeResourceRecordSetsActions": ["UPSERT"]}}),
 ]
 
+# Only when the function has ACME_DIRECTORY_URL (Config::acme, shared/src/cloud/certificates.rs).
+# GetParametersByPath is authorized against the path itself; records are written and deleted one by
+# one; the account is read and created once; the extra roots only when configured.
+LETS_ENCRYPT = [
+    Grant("ssm:GetParametersByPath", "{certificates_path}", "certificate_records (observe and settle)"),
+    Grant("ssm:PutParameter", "{certificate_records}", "claim/put_certificate_record"),
+    Grant("ssm:DeleteParameter", "{certificate_records}", "delete_certificate_record (forgettable)"),
+    Grant("ssm:GetParameter", "{acme_account}", "acme_account"),
+    Grant("ssm:PutParameter", "{acme_account}", "store_acme_account, once"),
+    Grant("elasticloadbalancing:RegisterTargets", "{http_target_group}", "Step::RegisterTargets (port 80 group)"),
+    Grant("elasticloadbalancing:DeregisterTargets", "{http_target_group}", "Step::DeregisterTargets (port 80 group)"),
+]
+EXTRA_ROOTS = [Grant("ssm:GetParameter", "{acme_extra_roots}", "certificate::roots (ACME_EXTRA_ROOTS_PARAMETER)")]
+
 START_SECRET = [Grant("ssm:GetParameter", "{start_secret_parameter}", "App::gate at cold start")]
 # The moderator tokens' signing key (JWT_SECRET_PARAMETER); SecureString with the AWS managed key, so
 # no kms:Decrypt. All three have the parameter's name in their environment; only start-meeting reads it.
@@ -197,15 +211,21 @@ def stack_values(by_address, function):
         "stack_tag": env["STACK_TAG"],
         "hosted_zone": f"arn:{partition}:route53:::hostedzone/{env['HOSTED_ZONE_ID']}",
         "meeting_hostname": env["MEETING_HOSTNAME"],
-    }, bool(env["HOSTED_ZONE_ID"] and env["MEETING_HOSTNAME"])
+        "certificates_path": f"arn:{partition}:ssm:{region}:{account}:parameter{env['CERTIFICATES_PARAMETER_PATH']}",
+        "certificate_records": f"arn:{partition}:ssm:{region}:{account}:parameter{env['CERTIFICATES_PARAMETER_PATH']}/*",
+        "acme_account": f"arn:{partition}:ssm:{region}:{account}:parameter{env['ACME_ACCOUNT_PARAMETER']}",
+        "acme_extra_roots": f"arn:{partition}:ssm:{region}:{account}:parameter{env['ACME_EXTRA_ROOTS_PARAMETER']}",
+        "http_target_group": env["WEB_HTTP_TARGET_GROUP_ARN"],
+    }, bool(env["HOSTED_ZONE_ID"] and env["MEETING_HOSTNAME"]), env
 
 
 def check_function(function, by_address, all_resources):
     """The problems of one function's role as (where, statement or None, problem), with counts for the summary."""
     role = by_address[f'module.lambda["{function}"].aws_iam_role.this']
-    values, has_dns = stack_values(by_address, function)
+    values, has_dns, env = stack_values(by_address, function)
     expected = {}
-    for grant in EXPECTED[function] + (MEETING_DNS if has_dns else []):
+    acme = (LETS_ENCRYPT if env["ACME_DIRECTORY_URL"] else []) + (EXTRA_ROOTS if env["ACME_EXTRA_ROOTS_PARAMETER"] else [])
+    for grant in EXPECTED[function] + (MEETING_DNS if has_dns else []) + acme:
         expected[(grant.action, fill(grant.resource, values))] = grant
     expected_actions = {action for action, _ in expected}
     problems = []

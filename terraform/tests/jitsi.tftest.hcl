@@ -89,7 +89,7 @@ run "jitsi_environment_trial" {
       join(",", module.jitsi.container_settings.prosody.secret_names) == "JICOFO_AUTH_PASSWORD,JVB_AUTH_PASSWORD,JWT_APP_SECRET" &&
       join(",", module.jitsi.container_settings.jicofo.secret_names) == "JICOFO_AUTH_PASSWORD" &&
       join(",", module.jitsi.container_settings.jvb.secret_names) == "JVB_ADVERTISE_IPS,JVB_AUTH_PASSWORD" &&
-      length(module.jitsi.container_settings.web.secret_names) == 0
+      join(",", module.jitsi.container_settings.web.secret_names) == "MEETING_ADDRESSES"
     )
     error_message = "prosody, jicofo, jvb rootfs/etc/cont-init.d/10-config@stable-11031: only the two auth passwords (and JVB_ADVERTISE_IPS, and prosody's JWT_APP_SECRET) are read; the component secrets are unused and JIGASI_XMPP_PASSWORD makes prosody create a jigasi admin (conf.d/jitsi-meet.cfg.lua)."
   }
@@ -134,6 +134,28 @@ run "jitsi_environment_trial" {
       module.jitsi.container_settings.jvb.depends_on == { prosody = "HEALTHY" }
     )
     error_message = "prosody/rootfs/etc/services.d/70-register-setup/run@stable-11031: the focus and jvb users exist only once prosody's /health answers: jicofo and jvb wait for prosody HEALTHY."
+  }
+}
+
+# Without a domain the web container answers the ACME http-01 challenge on port 80 and installs the
+# certificate the functions order (shared/src/certificate; files/meeting-certificate.sh).
+run "meeting_certificate_without_a_domain" {
+  assert {
+    condition = (
+      module.jitsi.container_settings.web.environment.ENABLE_HTTP_REDIRECT == "0" &&
+      module.jitsi.container_settings.web.environment.MEETING_CERTIFICATE_SCRIPT == file("modules/jitsi-service/files/meeting-certificate.sh") &&
+      module.jitsi.container_settings.web.environment.CUSTOM_MEET_CONF == file("modules/jitsi-service/files/custom-meet.conf") &&
+      module.jitsi.container_settings.web.environment.CERTIFICATES_PATH == "/${var.name}/certificates"
+    )
+    error_message = "web/rootfs/defaults/default@stable-11031: with ENABLE_HTTP_REDIRECT=1 port 80 only redirects, and Let's Encrypt follows no redirect to an IP address: port 80 must include meet.conf (and custom-meet.conf's challenge location and redirect)."
+  }
+
+  assert {
+    condition = (
+      join(" ", module.jitsi.container_settings.web.entry_point) == "/bin/bash -c" &&
+      contains(module.jitsi.container_settings.web.ports, 80) && contains(module.jitsi.container_settings.web.ports, 443)
+    )
+    error_message = "base/Dockerfile@stable-11031 (ENTRYPOINT [\"/init\"]) and web/rootfs/etc/cont-init.d/10-config (appends /config/nginx/custom-meet.conf to meet.conf): the snippet is written before /init runs, and the container exposes port 80."
   }
 }
 

@@ -24,7 +24,9 @@ run "trial_mode_wiring" {
       "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "JWT_APP_ID",
       "JWT_SECRET_PARAMETER", "STACK_TAG", "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME",
       "DNS_IDLE_ADDRESS", "GRACE_MINUTES", "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
-    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 20
+      "ACME_DIRECTORY_URL", "CERTIFICATES_PARAMETER_PATH", "ACME_ACCOUNT_PARAMETER", "ACME_EXTRA_ROOTS_PARAMETER",
+      "WEB_HTTP_TARGET_GROUP_ARN",
+    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 25
     error_message = "The Lambda environment does not match the contract with the Rust functions."
   }
 
@@ -184,16 +186,33 @@ run "trial_mode_wiring" {
 
   # The task security group admits exactly what the listeners and the health checks need.
   assert {
-    condition = length(module.network.task_ingress) == 3 && anytrue([
+    condition = length(module.network.task_ingress) == 4 && anytrue([
       for r in values(module.network.task_ingress) :
       r.protocol == "udp" && r.port == aws_lb_target_group.jvb.port && r.to_port == r.port && r.cidr == "0.0.0.0/0"
     ])
     error_message = "The task security group must admit UDP 10000 from 0.0.0.0/0: UDP target groups always preserve client IPs (NLB guide, edit-target-group-attributes)."
   }
 
+  # Without a domain (lets_encrypt on by default): the port 80 group, the functions told where the
+  # records and the account live, task-state given Lambda's longest timeout for an order.
+  assert {
+    condition = (
+      output.https_mode == "lets_encrypt" &&
+      aws_lb_target_group.http[0].protocol == "TCP" && aws_lb_target_group.http[0].port == 80 &&
+      aws_lb_target_group.http[0].health_check[0].port == "traffic-port" && aws_lb_target_group.http[0].preserve_client_ip == "false" &&
+      local.lambda_environment.ACME_DIRECTORY_URL == "https://acme-v02.api.letsencrypt.org/directory" &&
+      local.lambda_environment.CERTIFICATES_PARAMETER_PATH == "/${var.name}/certificates" &&
+      local.lambda_environment.ACME_ACCOUNT_PARAMETER == "/${var.name}/acme/account" &&
+      local.lambda_environment.ACME_EXTRA_ROOTS_PARAMETER == "" &&
+      module.lambda["task-state"].timeout == 900 && module.lambda["start-meeting"].timeout == 30 &&
+      module.lambda["stop-meeting"].timeout == 30
+    )
+    error_message = "Without a domain: a TCP 80 target group for the ACME http-01 challenge, the ACME settings in the functions' environment, and task-state (which orders) at 900 s while the public functions stay at 30 s."
+  }
+
   assert {
     condition = alltrue([
-      for hc_port in [tonumber(aws_lb_target_group.jvb.health_check[0].port), aws_lb_target_group.web.port] :
+      for hc_port in [tonumber(aws_lb_target_group.jvb.health_check[0].port), aws_lb_target_group.web.port, aws_lb_target_group.http[0].port] :
       anytrue([for r in values(module.network.task_ingress) :
       r.protocol == "tcp" && r.port == hc_port && r.to_port == hc_port && r.cidr == var.vpc_cidr])
     ])
@@ -317,4 +336,58 @@ run "custom_domain_wiring" {
     )
     error_message = "Route 53 changes must be limited to UPSERTs of the meeting host name's A record: the functions never DELETE it."
   }
+
+  assert {
+    condition = (
+      output.https_mode == "acm" && length(aws_lb_target_group.http) == 0 &&
+      local.lambda_environment.ACME_DIRECTORY_URL == "" && local.lambda_environment.WEB_HTTP_TARGET_GROUP_ARN == "" &&
+      length(module.network.task_ingress) == 3 && module.lambda["task-state"].timeout == 30 &&
+      length([for st in jsondecode(local.reconcile_policy).Statement : st if startswith(st.Sid, "Certificate")]) == 0
+    )
+    error_message = "With a custom domain ACM serves TLS: no Let's Encrypt group, settings, port 80 ingress, long timeout or SSM record grants."
+  }
+}
+
+run "self_signed_without_lets_encrypt" {
+  variables {
+    lets_encrypt = false
+  }
+
+  assert {
+    condition = (
+      output.https_mode == "self_signed" && length(aws_lb_target_group.http) == 0 &&
+      local.lambda_environment.ACME_DIRECTORY_URL == "" && length(module.network.task_ingress) == 3 &&
+      module.jitsi.container_settings.web.environment.ENABLE_HTTP_REDIRECT == "1" &&
+      length(module.jitsi.container_settings.web.entry_point) == 0
+    )
+    error_message = "lets_encrypt = false keeps the self-signed certificate: no port 80 group or ingress, no ACME settings, the image's own entry point and redirect."
+  }
+}
+
+run "lets_encrypt_grants_only_the_records_and_the_account" {
+  variables {
+    acme_directory_url           = "https://acme-staging-v02.api.letsencrypt.org/directory"
+    acme_extra_trusted_roots_pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+  }
+
+  assert {
+    condition = (
+      local.lambda_environment.ACME_DIRECTORY_URL == "https://acme-staging-v02.api.letsencrypt.org/directory" &&
+      local.lambda_environment.ACME_EXTRA_ROOTS_PARAMETER == "/${var.name}/acme/extra-trusted-roots" &&
+      aws_ssm_parameter.acme_extra_roots[0].type == "String" &&
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "CertificateRecordsRead"]).Resource ==
+      "arn:aws:ssm:us-east-1:123456789012:parameter/${var.name}/certificates" &&
+      one([for st in jsondecode(local.reconcile_policy).Statement : st if st.Sid == "CertificateRecordsWrite"]).Resource ==
+      "arn:aws:ssm:us-east-1:123456789012:parameter/${var.name}/certificates/*"
+    )
+    error_message = "GetParametersByPath is authorized against the path itself, Put/DeleteParameter against the records under it; the extra roots are a String parameter named in the environment."
+  }
+}
+
+run "acme_directory_must_be_https" {
+  command = plan
+  variables {
+    acme_directory_url = "http://acme.example.org/directory"
+  }
+  expect_failures = [var.acme_directory_url]
 }

@@ -23,8 +23,13 @@ ENV_CONTRACT = {
     "LOAD_BALANCER_NAME", "ADVERTISE_IPS_PARAMETER", "START_SECRET_HASH_PARAMETER", "JWT_APP_ID",
     "JWT_SECRET_PARAMETER", "STACK_TAG", "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME",
     "DNS_IDLE_ADDRESS", "GRACE_MINUTES", "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
+    "ACME_DIRECTORY_URL", "CERTIFICATES_PARAMETER_PATH", "ACME_ACCOUNT_PARAMETER", "ACME_EXTRA_ROOTS_PARAMETER",
+    "WEB_HTTP_TARGET_GROUP_ARN",
 }
-assert len(ENV_CONTRACT) == 20
+assert len(ENV_CONTRACT) == 25
+# Without a domain the stack gets a Let's Encrypt certificate per meeting (variable lets_encrypt,
+# on by default): a TCP 80 group, port 80 open to the NLB nodes, task-state's longer timeout.
+LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory"
 # Only what the images read at stable-11031 (modules/jitsi-service/secrets.tf).
 SECRETS = ["JICOFO_AUTH_PASSWORD", "JVB_AUTH_PASSWORD", "JWT_APP_SECRET"]
 # Which container gets which secret through `secrets` (modules/jitsi-service/containers.tf).
@@ -147,6 +152,8 @@ if phase == "deployed":
         ingress |= {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), "(non-IPv4 source)")
                     for p in sgs[0]["IpPermissions"] if p.get("Ipv6Ranges") or p.get("UserIdGroupPairs") or p.get("PrefixListIds")}
         want = {("udp", 10000, 10000, "0.0.0.0/0"), ("tcp", 8080, 8080, vpc_cidr), ("tcp", 443, 443, vpc_cidr)}
+        if not custom_domain:
+            want.add(("tcp", 80, 80, vpc_cidr))
         check(ingress == want, f"task SG ingress is exactly UDP 10000 from anywhere, TCP 8080 and 443 from the VPC "
                                f"{vpc_cidr} (got {sorted(ingress)})")
         check(any(p["IpProtocol"] == "-1" for p in sgs[0]["IpPermissionsEgress"]), "task SG egress all")
@@ -176,9 +183,12 @@ if phase == "deployed":
         check(td.get("networkMode") == "awsvpc" and td.get("cpu") == "2048" and td.get("memory") == "4096", "task awsvpc 2048/4096")
         secret_names = {s["name"] for c in containers.values() for s in c.get("secrets", [])}
         env_names = {e["name"] for c in containers.values() for e in c.get("environment", [])}
-        check(secret_names == set(SECRETS) | {"JVB_ADVERTISE_IPS"}, "secrets come through `secrets`")
+        # Without a domain, web's certificate script gets the meeting's address (the advertised IPs) too.
+        address_secret = set() if custom_domain else {"MEETING_ADDRESSES"}
+        check(secret_names == set(SECRETS) | {"JVB_ADVERTISE_IPS"} | address_secret, "secrets come through `secrets`")
         check(not (env_names & secret_names), "no secret in plain environment")
-        check({n: {s["name"] for s in c.get("secrets", [])} for n, c in containers.items()} == CONTAINER_SECRETS,
+        check({n: {s["name"] for s in c.get("secrets", [])} for n, c in containers.items()}
+              == {**CONTAINER_SECRETS, "web": address_secret},
               "each container gets exactly its secrets (JWT_APP_SECRET: prosody only)")
         jwt_arn = (jwt_parameter() or {}).get("ARN", "(no JWT_APP_SECRET parameter)")
         check([s["valueFrom"] for s in containers.get("prosody", {}).get("secrets", []) if s["name"] == "JWT_APP_SECRET"] == [jwt_arn],
@@ -201,6 +211,13 @@ if phase == "deployed":
     check(web is not None and web["Protocol"] == web_protocol and web["Port"] == 443 and web["TargetType"] == "ip"
           and web["HealthCheckProtocol"] == "TCP" and web["HealthCheckPort"] == "traffic-port",
           f"web target group {web_protocol} 443, TCP health check on the traffic port")
+    http = tgs.get(f"{name}-http")
+    if custom_domain:
+        check(http is None, "no port 80 group with a custom domain")
+    else:
+        check(http is not None and http["Protocol"] == "TCP" and http["Port"] == 80 and http["TargetType"] == "ip"
+              and http["HealthCheckProtocol"] == "TCP" and http["HealthCheckPort"] == "traffic-port",
+              "http target group TCP 80 (ACME http-01), TCP health check on the traffic port")
     if jvb:
         attrs = {a["Key"]: a["Value"] for a in elbv2.describe_target_group_attributes(TargetGroupArn=jvb["TargetGroupArn"])["Attributes"]}
         check(attrs.get("deregistration_delay.timeout_seconds") == "10", "jvb deregistration delay 10 s")
@@ -238,8 +255,10 @@ if phase == "deployed":
               and env.get("JWT_APP_ID") == prosody_env.get("JWT_APP_ID"),
               f"{f} JWT_APP_ID is prosody's app id <name>-<12 hex> (got {env.get('JWT_APP_ID')!r}), "
               f"JWT_SECRET_PARAMETER the key's parameter name (got {env.get('JWT_SECRET_PARAMETER')!r})")
-        check(fn["Runtime"] == "provided.al2023" and fn["Handler"] == "bootstrap" and fn["MemorySize"] == 128 and fn["Timeout"] == 30,
-              f"{f} runtime/handler/memory/timeout")
+        # task-state orders the meeting's certificate, which may wait minutes for the address.
+        timeout = 900 if f == "task-state" and not custom_domain else 30
+        check(fn["Runtime"] == "provided.al2023" and fn["Handler"] == "bootstrap" and fn["MemorySize"] == 128 and fn["Timeout"] == timeout,
+              f"{f} runtime/handler/memory/timeout ({fn.get('Timeout')} s, want {timeout})")
         if env:
             check(env["CLUSTER_NAME"] == name and env["SERVICE_NAME"] == name and env["STACK_TAG"] == name
                   and env["ADVERTISE_IPS_PARAMETER"] in params and env["START_SECRET_HASH_PARAMETER"] in params
@@ -255,9 +274,16 @@ if phase == "deployed":
                 check(len(records) == 1 and [r["Value"] for r in records[0]["ResourceRecords"]] == [idle] and in_test_net(idle),
                       f"{f} DNS_IDLE_ADDRESS is an RFC 5737 address and the one the record was created with "
                       f"(got {idle!r}, record {records})")
+                check(env["ACME_DIRECTORY_URL"] == env["CERTIFICATES_PARAMETER_PATH"] == env["ACME_ACCOUNT_PARAMETER"]
+                      == env["WEB_HTTP_TARGET_GROUP_ARN"] == "", f"{f} custom domain: no ACME settings")
             else:
                 check(env["CERTIFICATE_ARN"] == env["HOSTED_ZONE_ID"] == env["MEETING_HOSTNAME"] == env.get("DNS_IDLE_ADDRESS") == "",
-                      f"{f} trial mode: no certificate, zone, host name or idle address")
+                      f"{f} no domain: no ACM certificate, zone, host name or idle address")
+                check(env["ACME_DIRECTORY_URL"] == LETS_ENCRYPT_DIRECTORY
+                      and env["CERTIFICATES_PARAMETER_PATH"] == f"/{name}/certificates"
+                      and env["ACME_ACCOUNT_PARAMETER"] == f"/{name}/acme/account"
+                      and env["WEB_HTTP_TARGET_GROUP_ARN"] == (tgs.get(f"{name}-http") or {}).get("TargetGroupArn"),
+                      f"{f} no domain: Let's Encrypt for the meeting's address, records under /{name}/certificates")
     for f in ["start-meeting", "stop-meeting"]:
         try:
             url = lam.get_function_url_config(FunctionName=f"{name}-{f}")

@@ -1,8 +1,8 @@
-//! Pebble, Let's Encrypt's test ACME server (Debian package `pebble`), on loopback for one test:
-//! its HTTPS listener under a throwaway CA made here, its issuing root fetched from its management
-//! interface. It validates http-01 on port 80 of the identifier's address, as Let's Encrypt does.
+//! Pebble, Let's Encrypt's test ACME server, on loopback for one test (scripts/pebble.sh): it
+//! validates http-01 on port 80 of the identifier's address, as Let's Encrypt does.
 
-use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,116 +16,20 @@ pub struct Pebble {
     pub trusted_roots_pem: String,
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn curl(ca: &Path, url: &str) -> Option<String> {
-    let out = Command::new("curl")
-        .args(["-sf", "--max-time", "2", "--cacert"])
-        .arg(ca)
-        .arg(url)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 impl Pebble {
+    /// Runs scripts/pebble.sh (certificates, configuration, Pebble itself) in a folder of its own.
     pub fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("pebble-{}-{}", std::process::id(), free_port()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-        openssl(
-            &dir,
-            &[
-                &["req", "-x509"][..],
-                &ec,
-                &[
-                    "-days",
-                    "2",
-                    "-subj",
-                    "/CN=pebble listener CA",
-                    "-addext",
-                    "basicConstraints=critical,CA:TRUE",
-                    "-addext",
-                    "keyUsage=critical,keyCertSign",
-                    "-keyout",
-                    "ca.key",
-                    "-out",
-                    "ca.crt",
-                ],
-            ]
-            .concat(),
-        );
-        openssl(
-            &dir,
-            &[
-                &["req"][..],
-                &ec,
-                &["-subj", "/CN=localhost", "-keyout", "key.pem", "-out", "leaf.csr"],
-            ]
-            .concat(),
-        );
-        std::fs::write(
-            dir.join("leaf.ext"),
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-        )
-        .unwrap();
-        openssl(
-            &dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "leaf.csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-days",
-                "2",
-                "-extfile",
-                "leaf.ext",
-                "-out",
-                "cert.pem",
-            ],
-        );
-
-        let (port, management) = (free_port(), free_port());
-        let config = serde_json::json!({"pebble": {
-            "listenAddress": format!("127.0.0.1:{port}"),
-            "managementListenAddress": format!("127.0.0.1:{management}"),
-            "certificate": dir.join("cert.pem"), "privateKey": dir.join("key.pem"),
-            "httpPort": 80, "tlsPort": 443, "ocspResponderURL": "", "externalAccountBindingRequired": false,
-        }});
-        std::fs::write(dir.join("pebble.json"), config.to_string()).unwrap();
-        let log = std::fs::File::create(dir.join("pebble.log")).unwrap();
-        let child = Command::new("pebble")
-            .arg("-config")
-            .arg(dir.join("pebble.json"))
-            // No random sleep before validating; no nonces refused at random (Pebble's test knobs).
-            .env("PEBBLE_VA_NOSLEEP", "1")
-            .env("PEBBLE_WFE_NONCEREJECT", "0")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
+        let child = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pebble.sh"))
+            .arg(&dir)
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
-            .expect("pebble is installed (make setup installs the Debian package)");
-        let ca = dir.join("ca.crt");
-        let directory_url = format!("https://127.0.0.1:{port}/dir");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while curl(&ca, &directory_url).is_none() {
+            .expect("scripts/pebble.sh runs (make setup installs the Debian package pebble)");
+        let ready = dir.join("ready.json");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !ready.exists() {
             assert!(
                 Instant::now() < deadline,
                 "pebble did not start: {}",
@@ -133,13 +37,12 @@ impl Pebble {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        let root = curl(&ca, &format!("https://127.0.0.1:{management}/roots/0")).expect("pebble's root");
-        let trusted_roots_pem = format!("{}{root}", std::fs::read_to_string(&ca).unwrap());
+        let ready: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ready).unwrap()).unwrap();
         Self {
             child,
+            directory_url: ready["directory_url"].as_str().unwrap().to_string(),
+            trusted_roots_pem: std::fs::read_to_string(ready["roots"].as_str().unwrap()).unwrap(),
             dir,
-            directory_url,
-            trusted_roots_pem,
         }
     }
 
@@ -151,7 +54,9 @@ impl Pebble {
 
 impl Drop for Pebble {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // The script's process group: the script and Pebble.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).status();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }

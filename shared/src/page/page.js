@@ -72,6 +72,14 @@
     }
   }
 
+  // A failed certificate does not hold the meeting back; the page says plainly what people will see.
+  function showCertificate(s) {
+    const step = s.steps.find((x) => x.name === "certificate");
+    const failed = !!step && step.state === "failed";
+    $("certificate-warning").hidden = !failed;
+    $("certificate-reason").textContent = failed ? sentence(step.detail || "") : "";
+  }
+
   function showError(message) {
     $("error-text").textContent = message;
     $("error").hidden = !message;
@@ -88,6 +96,7 @@
     renderSteps(s);
     $("estimate").textContent = s.phase === "starting" ? estimate(s) : "";
     showError(s.error || "");
+    showCertificate(s);
     showLinks(s);
     schedulePoll();
   }

@@ -63,14 +63,22 @@ locals {
       # web/rootfs/etc/cont-init.d/10-config@T L12: no Let's Encrypt; the NLB (ACM) or the image's
       # self-signed certificate serves TLS, and standalone acme.sh would need port 80.
       ENABLE_LETSENCRYPT = "0"
-      # web/rootfs/defaults/default@T L8: port 80 only redirects to https; the NLB only targets 443.
-      ENABLE_HTTP_REDIRECT = "1"
+      # web/rootfs/defaults/default@T L8: with 1, port 80 only redirects to https. With a meeting
+      # certificate, port 80 must answer the CA's challenge itself: custom-meet.conf redirects the rest.
+      ENABLE_HTTP_REDIRECT = local.meeting_certificate ? "0" : "1"
       # No NGINX_RESOLVER: web/rootfs/etc/cont-init.d/10-config@T L75-95 takes the VPC resolver from
       # /etc/resolv.conf, and no upstream above needs one.
       }, local.custom_domain ? {
       # web/rootfs/defaults/system-config.js@T L8/L62: the host of config.websocket. Trial mode sets
       # none: the meeting host (the NLB's DNS name) is unknown here, so the websocket is off instead.
       PUBLIC_URL = var.public_url
+      } : {}, local.meeting_certificate ? {
+      # files/meeting-certificate.sh and files/custom-meet.conf, written by the entry point below.
+      CERTIFICATES_PATH          = var.meeting_certificate.records_path
+      MAX_MEETING_MINUTES        = tostring(var.meeting_certificate.max_meeting_minutes)
+      AWS_REGION                 = data.aws_region.current.name
+      MEETING_CERTIFICATE_SCRIPT = file("${path.module}/files/meeting-certificate.sh")
+      CUSTOM_MEET_CONF           = file("${path.module}/files/custom-meet.conf")
     } : {})
 
     prosody = merge(local.xmpp_domains, local.xmpp_websocket, local.auth_enabled, local.guests_enabled, local.jwt_auth_type, {
@@ -132,9 +140,12 @@ locals {
 
   secret_arn = { for k, p in aws_ssm_parameter.secret : k => p.arn }
 
+  meeting_certificate = var.meeting_certificate != null
+
   # Secrets go through `secrets` (resolved by ECS at launch), never through `environment`.
   secrets = {
-    web = {}
+    # The meeting's address, for the certificate script (the first of the advertised IPs).
+    web = local.meeting_certificate ? { MEETING_ADDRESSES = aws_ssm_parameter.advertise_ips.arn } : {}
     # prosody/rootfs/etc/cont-init.d/10-config@T L68/L86: the two passwords are required ("FATAL
     # ERROR ... must be set"); prosody registers the focus and jvb users with them.
     # JWT_APP_SECRET: conf.d/jitsi-meet.cfg.lua@T L4/L126-128 writes app_secret, the HS256 key of
@@ -202,9 +213,24 @@ locals {
         { name = "jvb-rest", containerPort = 8080, protocol = "tcp" },
       ]
     }
-    web = {
-      portMappings = [{ name = "web-https", containerPort = 443, protocol = "tcp" }]
-    }
+    web = merge({
+      portMappings = concat(
+        [{ name = "web-https", containerPort = 443, protocol = "tcp" }],
+        local.meeting_certificate ? [{ name = "web-http", containerPort = 80, protocol = "tcp" }] : [],
+      )
+      }, local.meeting_certificate ? {
+      # Before the image's own init (base/Dockerfile@T: ENTRYPOINT ["/init"], s6-overlay): the nginx
+      # snippet must exist when cont-init's 10-config assembles meet.conf; the script runs beside.
+      entryPoint = ["/bin/bash", "-c"]
+      command = [join("\n", [
+        "mkdir -p /config/nginx /config/acme-challenge",
+        "printf '%s\\n' \"$CUSTOM_MEET_CONF\" > /config/nginx/custom-meet.conf",
+        "printf '%s\\n' \"$MEETING_CERTIFICATE_SCRIPT\" > /usr/local/bin/meeting-certificate",
+        "chmod 755 /usr/local/bin/meeting-certificate",
+        "/usr/local/bin/meeting-certificate &",
+        "exec /init",
+      ])]
+    } : {})
   }
 
   containers = [for name in ["prosody", "jicofo", "jvb", "web"] : merge(local.container_base[name], {

@@ -64,3 +64,22 @@ resource "aws_iam_role_policy" "task_exec" {
     }]
   })
 }
+
+# The web container's certificate script reads the records the functions keep for the meeting's
+# certificate (challenge answers, the certificate and its key). GetParametersByPath is authorized
+# against the path itself (SSM user guide, "Restricting access to Parameter Store parameters using
+# IAM policies"); the records use the AWS managed aws/ssm key, so no kms:Decrypt is needed.
+resource "aws_iam_role_policy" "task_certificate" {
+  count = var.meeting_certificate != null ? 1 : 0
+  name  = "meeting-certificate"
+  role  = aws_iam_role.task.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ReadCertificateRecords"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParametersByPath"]
+      Resource = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter${var.meeting_certificate.records_path}"
+    }]
+  })
+}

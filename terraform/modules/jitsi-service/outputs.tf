@@ -69,5 +69,7 @@ output "container_settings" {
     health_check = trimsuffix(c.healthCheck.command[1], " || exit 1")
     start_period = c.healthCheck.startPeriod
     depends_on   = { for d in try(c.dependsOn, []) : d.containerName => d.condition }
+    entry_point  = try(c.entryPoint, [])
+    ports        = [for p in try(c.portMappings, []) : p.containerPort]
   } }
 }

@@ -106,3 +106,17 @@ variable "advertise_ips_placeholder" {
   type        = string
   default     = "0.0.0.0"
 }
+
+variable "meeting_certificate" {
+  description = "Without a domain, the web container's side of the meeting's Let's Encrypt certificate: the SSM path of the records the functions keep (the task role may read it) and the longest meeting in minutes. null: the image's self-signed certificate, port 80 only redirects."
+  type = object({
+    records_path        = string
+    max_meeting_minutes = number
+  })
+  default = null
+
+  validation {
+    condition     = var.meeting_certificate == null || can(regex("^/[A-Za-z0-9_./-]+[^/]$", var.meeting_certificate.records_path))
+    error_message = "meeting_certificate.records_path must be an SSM path like /name/certificates (no trailing slash)."
+  }
+}

@@ -32,3 +32,8 @@ output "reserved_concurrency" {
   description = "Reserved concurrency of the function (-1: none)."
   value       = aws_lambda_function.this.reserved_concurrent_executions
 }
+
+output "timeout" {
+  description = "The function's timeout in seconds."
+  value       = aws_lambda_function.this.timeout
+}
