@@ -23,7 +23,7 @@ elif [ "$DEMO_BROWSER" = 1 ]; then export DEMO_SPEED="${DEMO_SPEED:-15}"
 else export DEMO_SPEED="${DEMO_SPEED:-6}"; fi
 work="$(mktemp -d)"
 export TF_DATA_DIR="$work/tf-data"
-aws_pid="" lambda_pgid="" driver_pid="" standin_pid="" applied="" STACK_TAG_VALUE=""
+aws_pid="" lambda_pgid="" driver_pid="" standin_pid="" pebble_pgid="" web_pid="" applied="" STACK_TAG_VALUE=""
 tf_vars=()
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
@@ -35,6 +35,8 @@ cleanup() {
   say "Tearing down"
   [ -n "$driver_pid" ] && kill "$driver_pid" 2>/dev/null || true
   [ -n "$standin_pid" ] && kill "$standin_pid" 2>/dev/null || true
+  [ -n "$web_pid" ] && kill -- "-$web_pid" 2>/dev/null || true
+  [ -n "$pebble_pgid" ] && kill -- "-$pebble_pgid" 2>/dev/null || true
   [ -n "$lambda_pgid" ] && kill -- "-$lambda_pgid" 2>/dev/null || true
   if [ -n "$applied" ]; then
     # Interrupted during a meeting: what the functions created (not Terraform's) would block the
@@ -105,6 +107,22 @@ mkdir -p "$work/tf"
 tf_vars=(-var "aws_endpoint_url=http://127.0.0.1:$aws_port" -var "lambda_dist_dir=$work/zips"
   -var "start_secret_hash=$secret_hash" -var "lambda_architecture=x86_64"
   -var "grace_minutes=0.5" -var "no_show_minutes=1" -var "idle_minutes=0.5" -var "max_meeting_minutes=10")
+# Without a domain the stack orders a Let's Encrypt certificate for each meeting's address: here
+# from Pebble, Let's Encrypt's test CA, on loopback (never the real one). The meeting's address is a
+# loopback one (the local AWS hands out 127.64.0.0/10) where a stand-in for the web container
+# serves ports 80 and 443, which needs root.
+if [ "$(id -u)" = 0 ] && command -v pebble >/dev/null; then
+  setsid scripts/pebble.sh "$work/pebble" >/dev/null 2>&1 &
+  pebble_pgid=$!
+  for _ in $(seq 200); do [ -s "$work/pebble/ready.json" ] && break; sleep 0.1; done
+  [ -s "$work/pebble/ready.json" ] || die "Pebble did not start: $(tail -5 "$work/pebble/pebble.log" 2>/dev/null)"
+  acme_directory="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["directory_url"])' "$work/pebble/ready.json")"
+  tf_vars+=(-var "acme_directory_url=$acme_directory" -var "acme_extra_trusted_roots_pem=$(cat "$work/pebble/roots.pem")")
+  echo "  certificates: Let's Encrypt's test CA (Pebble) at $acme_directory"
+else
+  tf_vars+=(-var "lets_encrypt=false")
+  echo "  certificates: self-signed (a Let's Encrypt certificate for the meeting's loopback address needs root for ports 80 and 443, and the Debian package pebble)"
+fi
 tf -chdir="$work/tf" init -backend=false -plugin-dir="$TF_PLUGIN_DIR" -input=false -no-color >"$work/init.log" 2>&1 ||
   { cat "$work/init.log"; die "terraform init failed"; }
 t0=$(date +%s)
@@ -149,6 +167,13 @@ set -a; source "$work/stack.env"; set +a
 STACK_TAG_VALUE="$STACK_TAG"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$aws_port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 export LAMBDA_PORT="$lambda_port" START_SECRET="$secret"
+if [ -n "$CERTIFICATES_PARAMETER_PATH" ]; then
+  # The web container's ports 80 and 443 with its own certificate script, on each meeting's address.
+  setsid python3 -B tests/jitsi_standin/web_certificate.py --aws-endpoint "$AWS_ENDPOINT_URL" \
+    --certificates-path "$CERTIFICATES_PARAMETER_PATH" --address-from-ssm "$ADVERTISE_IPS_PARAMETER" --follow \
+    --script-log "$work/web-certificate.log" >"$work/web.out" 2>"$work/web.log" &
+  web_pid=$!
+fi
 if [ "$DEMO_BROWSER" = 1 ]; then
   # The driver plays AWS in the background while the browser test clicks.
   "$work/demo" &

@@ -5,10 +5,11 @@ anything else is redirected to HTTPS) and, on port 443, the certificate it insta
 self-signed one (as the image generates, web/rootfs/etc/cont-init.d/10-config at stable-11031).
 
     python3 web_certificate.py --aws-endpoint URL --certificates-path PATH
-                               (--address IP | --address-from-ssm NAME) [--script-log FILE]
+                               (--address IP | --address-from-ssm NAME [--follow]) [--script-log FILE]
 
 Binds IP:80 and IP:443 (the local AWS hands out 127.64.0.0/10 addresses; ports under 1024 need
-root or CAP_NET_BIND_SERVICE). Prints {"address": IP} once listening. Runs until killed.
+root or CAP_NET_BIND_SERVICE). Prints {"address": IP} once listening. Runs until killed; with
+--follow (make demo) it moves to each new meeting's address, as each meeting's task is a new one.
 """
 
 import argparse
@@ -27,16 +28,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "..", "..", "terraform", "modules", "jitsi-service", "files", "meeting-certificate.sh")
 
 
-def address_from_ssm(endpoint, name):
+def address_from_ssm(endpoint, name, other_than=None):
     import boto3
     ssm = boto3.client("ssm", endpoint_url=endpoint, region_name="us-east-1",
                        aws_access_key_id="test", aws_secret_access_key="test")
     while True:  # the functions write the meeting's address before asking for the task
         value = ssm.get_parameter(Name=name)["Parameter"]["Value"]
         first = value.split(",")[0].split("#")[0].strip()
-        if first.startswith("127."):
+        if first.startswith("127.") and first != other_than:
             return first
-        time.sleep(0.2)
+        time.sleep(0.5)
 
 
 class Certificates:
@@ -87,9 +88,22 @@ def main():
     parser.add_argument("--address")
     parser.add_argument("--address-from-ssm")
     parser.add_argument("--script-log")
+    parser.add_argument("--follow", action="store_true")
     args = parser.parse_args()
     address = args.address or address_from_ssm(args.aws_endpoint, args.address_from_ssm)
+    while True:
+        servers, script = run(args, address)
+        if not args.follow:
+            threading.Event().wait()
+        address = address_from_ssm(args.aws_endpoint, args.address_from_ssm, other_than=address)
+        script.kill()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
 
+
+def run(args, address):
+    """The container's ports on `address` and its certificate script; returns both to stop them."""
     work = tempfile.mkdtemp(prefix="web-certificate-")
     challenge_dir, keys_dir = os.path.join(work, "acme-challenge"), os.path.join(work, "keys")
     os.makedirs(challenge_dir)
@@ -127,17 +141,17 @@ def main():
             self.end_headers()
             self.wfile.write(body)
 
-    serve(address, 80, Http)
-    serve(address, 443, Https, certificates)
+    servers = [serve(address, 80, Http), serve(address, 443, Https, certificates)]
 
     env = dict(os.environ, CERTIFICATES_PATH=args.certificates_path, MEETING_ADDRESSES=address,
                AWS_REGION="us-east-1", AWS_ENDPOINT_URL=args.aws_endpoint, AWS_ACCESS_KEY_ID="web-task",
                AWS_SECRET_ACCESS_KEY="test", CHALLENGE_DIR=challenge_dir, KEYS_DIR=keys_dir,
                RELOAD_COMMAND="true", POLL_SECONDS="0.5", GIVE_UP_SECONDS="120")
     log = open(args.script_log, "a") if args.script_log else subprocess.DEVNULL
-    subprocess.Popen(["bash", "-x", SCRIPT] if args.script_log else ["bash", SCRIPT], env=env, stdout=log, stderr=log)
+    script = subprocess.Popen(["bash", "-x", SCRIPT] if args.script_log else ["bash", SCRIPT], env=env,
+                              stdout=log, stderr=log)
     print(json.dumps({"address": address}), flush=True)
-    threading.Event().wait()
+    return servers, script
 
 
 if __name__ == "__main__":
