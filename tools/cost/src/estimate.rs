@@ -104,6 +104,7 @@ pub struct Design {
     pub log_retention_days: f64,
     pub container_insights: bool,
     pub custom_domain: bool,
+    pub lets_encrypt: bool,
 }
 
 /// The old design (the team's design notes): Perl scripts run by an operator.
@@ -133,6 +134,7 @@ impl Design {
             log_retention_days: deployment.log_retention_days,
             container_insights: deployment.container_insights,
             custom_domain: deployment.custom_domain,
+            lets_encrypt: deployment.lets_encrypt,
         }
     }
 
@@ -155,6 +157,7 @@ impl Design {
             log_retention_days: deployment.log_retention_days,
             container_insights: deployment.container_insights,
             custom_domain: deployment.custom_domain,
+            lets_encrypt: false,
         }
     }
 }
@@ -598,6 +601,27 @@ impl Pricing<'_> {
                     number(count),
                     number(e.invocation_ms)
                 ),
+            );
+        }
+        if let Some(control) = self.design.control_plane.as_ref().filter(|_| self.design.lets_encrypt) {
+            // task-state's run that orders waits for the address to route (registration and
+            // health checks), then about 10 s for the CA and the web server.
+            let seconds = e.target_registration_seconds + self.design.health_check_seconds + 10.0;
+            let order = Consumption {
+                lambda_gb_seconds: seconds * control.lambda_memory_gb,
+                ..Consumption::default()
+            };
+            used.lambda_gb_seconds += order.lambda_gb_seconds;
+            section.push(
+                "certificate: the order's run (Lambda)",
+                self.lambda_usd(control, order),
+                format!("one task-state run of about {} s", number(seconds)),
+            );
+            section.push(
+                "certificate: TCP 80 listener, records",
+                0.0,
+                "Let's Encrypt is free; NLB listeners are not billed (their bytes are in the NLCU); SSM standard parameters are free"
+                    .to_string(),
             );
         }
         if self.design.container_insights {

@@ -156,8 +156,10 @@ pub fn render(report: &Report) -> String {
             "custom domain",
             if d.custom_domain {
                 "yes (hosted zone, TLS on the NLB)"
+            } else if d.lets_encrypt {
+                "none: Let's Encrypt certificate for each meeting's address"
             } else {
-                "none (trial mode)"
+                "none (self-signed certificate)"
             }
             .to_string(),
         ),

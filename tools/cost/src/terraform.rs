@@ -452,6 +452,8 @@ pub struct Deployment {
     pub container_insights: bool,
     pub log_retention_days: f64,
     pub custom_domain: bool,
+    /// Without a domain, a Let's Encrypt certificate per meeting (main.tf's local.lets_encrypt).
+    pub lets_encrypt: bool,
     pub lambda_memory_mb: f64,
     pub lambda_architecture: Architecture,
     /// The stop-meeting schedule, e.g. `rate(1 minute)`, and its period.
@@ -533,6 +535,8 @@ impl Deployment {
             // As main.tf's local.custom_domain: both set.
             custom_domain: !variables.string("hosted_zone_id")?.is_empty()
                 && !variables.string("meeting_hostname")?.is_empty(),
+            lets_encrypt: variables.bool("lets_encrypt")?
+                && (variables.string("hosted_zone_id")?.is_empty() || variables.string("meeting_hostname")?.is_empty()),
             lambda_memory_mb,
             lambda_architecture: Architecture::parse(
                 "lambda_architecture",

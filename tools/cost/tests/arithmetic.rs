@@ -53,6 +53,7 @@ fn deployment() -> Deployment {
         container_insights: true,
         log_retention_days: 30.0,
         custom_domain: true,
+        lets_encrypt: false,
         lambda_memory_mb: 256.0,
         lambda_architecture: Architecture::Arm64,
         schedule_expression: "rate(1 minute)".to_string(),
@@ -295,4 +296,28 @@ fn spot_x86_lambdas_and_two_person_calls() {
     // The old design keeps its own size, x86 and the task's public IP.
     assert_close(line(&result.old_design.running_hour, "Fargate task"), 0.248);
     assert_close(line(&result.old_design.running_hour, "public IPv4"), 0.01);
+}
+
+#[test]
+fn a_lets_encrypt_certificate_costs_the_wait_of_the_run_that_orders_it() {
+    let without = run(&deployment(), 4);
+    assert!(!without
+        .this_design
+        .per_meeting
+        .lines
+        .iter()
+        .any(|l| l.item.starts_with("certificate")));
+    let no_domain = Deployment {
+        custom_domain: false,
+        lets_encrypt: true,
+        ..deployment()
+    };
+    let meeting = &run(&no_domain, 4).this_design.per_meeting;
+    // task-state waits for registration (180 s) and health checks (20 s), then ~10 s for the CA:
+    // 210 s × 0.25 GB × $0.00001 per arm64 GB-second.
+    assert_close(
+        line(meeting, "certificate: the order's run (Lambda)"),
+        210.0 * 0.25 * 0.00001,
+    );
+    assert_close(line(meeting, "certificate: TCP 80 listener, records"), 0.0);
 }
