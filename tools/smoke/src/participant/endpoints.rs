@@ -77,7 +77,9 @@ pub fn endpoints(config: &JitsiConfig, meeting: &Url) -> Result<Endpoints, Endpo
 /// The URL a browser on the meeting page would use, if it is on the meeting's own host.
 fn same_host(name: &str, value: &str, meeting: &Url) -> Result<Url, String> {
     let url = meeting.join(value).map_err(|e| format!("{name} is {value}: {e}"))?;
-    if is_loopback(&url.host) {
+    // A loopback host is docker-jitsi-meet's default (localhost:8443), unless the meeting itself is
+    // on it (the local stack's Elastic IPs are loopback addresses).
+    if url.host != meeting.host && is_loopback(&url.host) {
         return Err(format!(
             "{name} is {value}: localhost, not the meeting's host {}",
             meeting.host
@@ -163,6 +165,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found.websocket.unwrap().path, "/xmpp-websocket");
+    }
+
+    #[test]
+    fn a_meeting_at_a_loopback_address_may_use_its_own_host() {
+        // The local stack's Elastic IPs are loopback addresses; localhost elsewhere still fails.
+        let at_address = Url::parse("https://127.66.66.103/").unwrap();
+        let found = endpoints(&config("/http-bind", None), &at_address).unwrap();
+        assert_eq!(found.bosh.host, "127.66.66.103");
+        assert!(endpoints(&config("https://localhost:8443/http-bind", None), &at_address).is_err());
     }
 
     #[test]
