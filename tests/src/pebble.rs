@@ -46,6 +46,26 @@ impl Pebble {
         }
     }
 
+    /// A CA in front of this Pebble that answers new orders with `fault`
+    /// (tests/acme_faults/proxy.py: refuse, rate-limit, stall). Killed when dropped.
+    pub fn faulty(&self, fault: &str) -> FaultyCa {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/acme_faults/proxy.py");
+        let mut child = Command::new("python3")
+            .args(["-B", script])
+            .arg(&self.dir)
+            .arg(fault)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the faulty CA");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        let started: serde_json::Value = serde_json::from_str(&line).expect("the faulty CA says where it listens");
+        FaultyCa {
+            directory_url: started["directory_url"].as_str().unwrap().to_string(),
+            child,
+        }
+    }
+
     /// Pebble's own log: what it was asked and what it validated.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("pebble.log")).unwrap_or_default()
@@ -59,6 +79,18 @@ impl Drop for Pebble {
         let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).status();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub struct FaultyCa {
+    child: Child,
+    pub directory_url: String,
+}
+
+impl Drop for FaultyCa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -103,3 +103,52 @@ async fn a_meeting_without_a_domain_is_served_a_trusted_certificate_and_the_next
     );
     w.stop_and_settle().await;
 }
+
+/// A meeting whose CA answers its new order with `fault`: the meeting is still ready, on the
+/// self-signed certificate, with the reason in the status.
+async fn falls_back(pebble: &Pebble, fault: &str, reason: &str) -> lifecycle::certificate::Records {
+    let ca = pebble.faulty(fault);
+    let mut w = World::new(Arc::new(LocalAws::start()), &format!("acme-{fault}"))
+        .await
+        .with_lets_encrypt(pebble)
+        .await;
+    w.h.app.config.acme.as_mut().unwrap().directory_url = ca.directory_url.clone();
+    assert_eq!(w.click().await, 202);
+    w.ecs_and_events().await;
+    let status = w.status().await;
+    assert_eq!(status["phase"], "ready", "{fault}: {status}");
+    let certificate = step(&status, "certificate");
+    assert_eq!(certificate["state"], "failed", "{fault}: {status}");
+    let detail = certificate["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(reason) && detail.contains("self-signed"),
+        "{fault}: {detail}"
+    );
+    let records = records(&w).await;
+    w.stop_and_settle().await;
+    records
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_order_a_rate_limit_and_a_ca_that_hangs_each_fall_back_with_the_reason() {
+    let pebble = Pebble::start();
+    let (refused, limited, _) = tokio::join!(
+        falls_back(
+            &pebble,
+            "refuse",
+            "refused the order: Error creating new order :: Cannot issue for this identifier"
+        ),
+        falls_back(&pebble, "rate-limit", "rate limit was hit: too many new orders"),
+        // The functions give the CA 30 s to open an order.
+        falls_back(&pebble, "stall", "did not answer within 30s"),
+    );
+    assert!(!refused.contains_key("paused"), "a refusal pauses nothing");
+    let Some(Record::Paused { until, reason }) = limited.get("paused") else {
+        panic!("a rate limit pauses further orders: {limited:?}")
+    };
+    assert!(
+        *until > chrono::Utc::now() + chrono::Duration::minutes(170),
+        "until the CA's retry-after: {until}"
+    );
+    assert!(reason.contains("retry after"));
+}
