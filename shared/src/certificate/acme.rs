@@ -137,6 +137,12 @@ fn polling(wait: std::time::Duration) -> RetryPolicy {
         .timeout(wait)
 }
 
+/// The CA directory stored credentials belong to (instant-acme's `AccountCredentials.directory`).
+pub fn account_directory(credentials: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(credentials).ok()?;
+    value.get("directory")?.as_str().map(str::to_string)
+}
+
 /// An order for `ip` whose http-01 challenges are known but not yet answered.
 pub struct Pending {
     order: Order,
@@ -230,6 +236,16 @@ impl Pending {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knows_which_ca_stored_credentials_belong_to() {
+        let stored = r#"{"id":"https://ca/acct/1","key_pkcs8":"AAAA","directory":"https://acme-staging-v02.api.letsencrypt.org/directory"}"#;
+        assert_eq!(
+            account_directory(stored).as_deref(),
+            Some("https://acme-staging-v02.api.letsencrypt.org/directory")
+        );
+        assert_eq!(account_directory("not json"), None);
+    }
 
     #[test]
     fn reads_lets_encrypts_retry_after() {

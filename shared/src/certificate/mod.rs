@@ -138,14 +138,22 @@ async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now:
         .parse()
         .map_err(|_| acme::Failure::Other(format!("{ip} is not an IP address")))?;
     let roots = roots(aws, acme).await.map_err(acme::Failure::Other)?;
-    let stored = aws.acme_account(acme).await.map_err(other)?;
+    // An account belongs to one CA: after a switch (staging to production) a new one is made.
+    let stored = aws
+        .acme_account(acme)
+        .await
+        .map_err(other)?
+        .filter(|credentials| acme::account_directory(credentials).as_deref() == Some(acme.directory_url.as_str()));
+    let replace = stored.is_none();
     let (account, created) = bounded(
         CA_CALL_WAIT,
         acme::account(&acme.directory_url, roots.clone(), stored.as_deref(), now),
     )
     .await?;
     if let Some(credentials) = created {
-        aws.store_acme_account(acme, &credentials).await.map_err(other)?;
+        aws.store_acme_account(acme, &credentials, replace)
+            .await
+            .map_err(other)?;
     }
     let pending = bounded(CA_CALL_WAIT, acme::open_order(&account, address, now)).await?;
     let publish = Record::Ordering {

@@ -88,9 +88,15 @@ impl Aws {
         }
     }
 
-    /// Keeps the first account registered; a concurrent registration's loses and is not used again.
-    pub async fn store_acme_account(&self, acme: &AcmeConfig, credentials: &str) -> Result<(), CloudError> {
-        self.put_secure(&acme.account_parameter, credentials, false)
+    /// Keeps the first account registered (a concurrent registration's loses and is not used
+    /// again), unless `replace`: the stored one is another CA's.
+    pub async fn store_acme_account(
+        &self,
+        acme: &AcmeConfig,
+        credentials: &str,
+        replace: bool,
+    ) -> Result<(), CloudError> {
+        self.put_secure(&acme.account_parameter, credentials, replace)
             .await
             .map(|_| ())
     }
