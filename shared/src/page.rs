@@ -103,7 +103,12 @@ pub fn render(status: &Status, join: Option<&Join>) -> String {
         .replace("{{CERTIFICATE_WARNING_HIDDEN}}", hidden(certificate_failed.is_some()))
         .replace(
             "{{CERTIFICATE_REASON}}",
-            &escape(&certificate_failed.and_then(|s| s.detail.clone()).unwrap_or_default()),
+            &escape(
+                &certificate_failed
+                    .and_then(|s| s.detail.as_deref())
+                    .map(|detail| format!("Why: {detail}."))
+                    .unwrap_or_default(),
+            ),
         )
         .replace("{{STEPS}}", &steps)
         .replace("{{STATUS_JSON}}", &status_json)

@@ -77,7 +77,7 @@
     const step = s.steps.find((x) => x.name === "certificate");
     const failed = !!step && step.state === "failed";
     $("certificate-warning").hidden = !failed;
-    $("certificate-reason").textContent = failed ? sentence(step.detail || "") : "";
+    $("certificate-reason").textContent = failed && step.detail ? `Why: ${sentence(step.detail)}` : "";
   }
 
   function showError(message) {
