@@ -107,8 +107,9 @@ pub async fn account(
 ) -> Result<(Account, Option<String>), Failure> {
     let builder = Account::builder_with_http(http_client(roots));
     if let Some(json) = stored {
-        let credentials: AccountCredentials = serde_json::from_str(json)
-            .map_err(|e| Failure::Other(format!("the stored ACME account is unreadable: {e}")))?;
+        // serde's message may quote the value, which holds the key: not repeated.
+        let credentials: AccountCredentials =
+            serde_json::from_str(json).map_err(|_| Failure::Other("the stored ACME account is unreadable".into()))?;
         let account = builder
             .from_credentials(credentials)
             .await

@@ -27,7 +27,10 @@ pub enum Action {
 const RETRY_FAILED_ADDRESS_AFTER: Duration = Duration::hours(1);
 /// An order that was claimed this long ago and never finished was cut off: task-state, which
 /// runs it, stops at 15 minutes (Lambda's maximum, terraform/lambdas.tf).
-pub const ORDER_ABANDONED_AFTER: Duration = Duration::minutes(16);
+const ORDER_ABANDONED_AFTER: Duration = Duration::minutes(16);
+/// task-state's run for the RUNNING event claims the order at once: with no record this long
+/// after the task started, that run never got to it (a failed step, a lost event).
+const NEVER_ORDERED_AFTER: Duration = Duration::minutes(3);
 
 /// The meeting the certificate is for: its load balancer is active, a task of this meeting runs
 /// and is registered where the CA's request on port 80 arrives.
@@ -175,8 +178,13 @@ pub fn certificate_step(snapshot: &Snapshot, config: &Config, now: Time) -> Step
             StepState::InProgress,
             Some("ordering from the certificate authority".into()),
         ),
-        _ if task_started.is_some_and(overdue) => fallback("no certificate was ordered for this meeting in time"),
-        _ if certificate.is_some() => step(StepState::InProgress, Some("installing the certificate".into())),
+        _ if certificate.is_some() && !task_started.is_some_and(overdue) => {
+            step(StepState::InProgress, Some("installing the certificate".into()))
+        }
+        _ if certificate.is_some() => fallback("the web server did not serve the certificate in time"),
+        _ if task_started.is_some_and(|started| started <= now - NEVER_ORDERED_AFTER) => {
+            fallback("no certificate was ordered for this meeting")
+        }
         _ => step(
             StepState::InProgress,
             Some("waiting for the address to reach the web server".into()),

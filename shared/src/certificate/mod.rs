@@ -65,12 +65,7 @@ pub async fn settle(aws: &Aws, config: &Config, snapshot: &mut Snapshot, now: Ti
         Action::Order { ip, meeting } => order(aws, acme, ip, meeting, now).await,
         Action::Verify { ip, meeting } => verify(aws, acme, ip, meeting).await,
         Action::Decline { meeting, ip, reason } => {
-            let failed = Record::Failed {
-                ip: ip.clone(),
-                at: now,
-                reason: reason.clone(),
-                validation_failed: false,
-            };
+            let failed = Record::failed(ip, now, reason.clone(), false);
             // Overwrites: a cut-off order's own record is what is declined.
             aws.put_certificate_record(acme, &order_name(meeting), &failed)
                 .await
@@ -102,13 +97,19 @@ async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time)
     }
     match obtain(aws, acme, ip, &order_record, now).await {
         Ok(()) => {
-            aws.delete_certificate_record(acme, &order_record)
-                .await
-                .map_err(|e| e.to_string())?;
+            // A served certificate outranks the order's record in the status, so a failed
+            // delete only leaves a record for `forgettable`.
+            if let Err(error) = aws.delete_certificate_record(acme, &order_record).await {
+                warn!(%error, "could not delete the finished order's record");
+            }
             verify(aws, acme, ip, meeting).await
         }
         Err(failure) => {
             warn!(reason = %failure.reason(), ip, "no certificate; the meeting uses the self-signed one");
+            let failed = Record::failed(ip, now, failure.reason(), failure.validation_failed());
+            aws.put_certificate_record(acme, &order_record, &failed)
+                .await
+                .map_err(|e| e.to_string())?;
             if let acme::Failure::RateLimited { until, .. } = &failure {
                 let paused = Record::Paused {
                     until: *until,
@@ -118,15 +119,7 @@ async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time)
                     .await
                     .map_err(|e| e.to_string())?;
             }
-            let failed = Record::Failed {
-                ip: ip.into(),
-                at: now,
-                reason: failure.reason(),
-                validation_failed: failure.validation_failed(),
-            };
-            aws.put_certificate_record(acme, &order_record, &failed)
-                .await
-                .map_err(|e| e.to_string())
+            Ok(())
         }
     }
 }
@@ -138,13 +131,12 @@ async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now:
         .parse()
         .map_err(|_| acme::Failure::Other(format!("{ip} is not an IP address")))?;
     let roots = roots(aws, acme).await.map_err(acme::Failure::Other)?;
-    // An account belongs to one CA: after a switch (staging to production) a new one is made.
-    let stored = aws
-        .acme_account(acme)
-        .await
-        .map_err(other)?
-        .filter(|credentials| acme::account_directory(credentials).as_deref() == Some(acme.directory_url.as_str()));
-    let replace = stored.is_none();
+    // An account belongs to one CA: after a switch (staging to production) a new one replaces it.
+    let found = aws.acme_account(acme).await.map_err(other)?;
+    let other_ca =
+        |credentials: &String| acme::account_directory(credentials).as_deref() != Some(acme.directory_url.as_str());
+    let replace = found.as_ref().is_some_and(other_ca);
+    let stored = found.filter(|credentials| !other_ca(credentials));
     let (account, created) = bounded(
         CA_CALL_WAIT,
         acme::account(&acme.directory_url, roots.clone(), stored.as_deref(), now),
@@ -269,12 +261,12 @@ async fn verify(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str) -> Result
                 .map_err(|e| e.to_string())
         }
         Err(error) => {
-            let failed = Record::Failed {
-                ip: ip.into(),
-                at: chrono::Utc::now(),
-                reason: format!("the web server did not serve the new certificate within {SERVE_WAIT:?}: {error}"),
-                validation_failed: false,
-            };
+            let failed = Record::failed(
+                ip,
+                chrono::Utc::now(),
+                format!("the web server did not serve the new certificate within {SERVE_WAIT:?}: {error}"),
+                false,
+            );
             aws.put_certificate_record(acme, &order_name(meeting), &failed)
                 .await
                 .map_err(|e| e.to_string())

@@ -9,7 +9,7 @@
 //!   the web container answers, and after a failure the reason the status shows.
 //! * `paused`: the CA said "rate limited": no order before `until`.
 //!
-//! The web container reads the same records (terraform/modules/jitsi-service/certificate.sh).
+//! The web container reads the same records (terraform/modules/jitsi-service/files/meeting-certificate.sh).
 
 use crate::model::Time;
 use serde::{Deserialize, Serialize};
@@ -107,6 +107,15 @@ pub fn meeting_id(load_balancer_arn: &str) -> &str {
 }
 
 impl Record {
+    pub fn failed(ip: &str, at: Time, reason: String, validation_failed: bool) -> Record {
+        Record::Failed {
+            ip: ip.to_string(),
+            at,
+            reason,
+            validation_failed,
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("records serialize")
     }

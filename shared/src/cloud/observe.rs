@@ -136,7 +136,12 @@ impl Aws {
         snapshot.traffic = traffic;
         let running = snapshot.tasks.iter().any(Task::is_running);
         if let Some(acme) = config.acme.as_ref().filter(|_| reads.certificates(running)) {
-            snapshot.certificates = Some(Box::pin(self.certificate_records(acme)).await?);
+            // The certificate never holds the meeting back: without its records the status shows
+            // it waiting, and a run decides nothing about it.
+            match Box::pin(self.certificate_records(acme)).await {
+                Ok(records) => snapshot.certificates = Some(records),
+                Err(error) => tracing::warn!(%error, "certificate records not read"),
+            }
         }
         if reads == Reads::Status {
             // Targets matter once a task runs (health); before, why the last one stopped does.

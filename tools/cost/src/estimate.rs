@@ -620,7 +620,7 @@ impl Pricing<'_> {
             section.push(
                 "certificate: TCP 80 listener, records",
                 0.0,
-                "Let's Encrypt is free; NLB listeners are not billed (their bytes are in the NLCU); SSM standard parameters are free"
+                "Let's Encrypt is free; NLB listeners are not billed (their bytes are in the NLCU); the records fit SSM's free standard tier"
                     .to_string(),
             );
         }
