@@ -123,7 +123,10 @@ impl WebContainer {
             .expect("python3 runs the web stand-in");
         let mut line = String::new();
         std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-        let started: serde_json::Value = serde_json::from_str(&line).expect("the web stand-in says where it listens");
+        let started: serde_json::Value = serde_json::from_str(&line).expect(
+            "the web stand-in did not start: binding ports 80 and 443 on the meeting's loopback address needs root \
+             (or `sysctl net.ipv4.ip_unprivileged_port_start=80`)",
+        );
         Self {
             address: started["address"].as_str().unwrap().to_string(),
             child,
