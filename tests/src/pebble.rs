@@ -50,16 +50,9 @@ impl Pebble {
     /// (tests/acme_faults/proxy.py: refuse, rate-limit, stall). Killed when dropped.
     pub fn faulty(&self, fault: &str) -> FaultyCa {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/acme_faults/proxy.py");
-        let mut child = Command::new("python3")
-            .args(["-B", script])
-            .arg(&self.dir)
-            .arg(fault)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs the faulty CA");
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-        let started: serde_json::Value = serde_json::from_str(&line).expect("the faulty CA says where it listens");
+        let mut command = Command::new("python3");
+        command.args(["-B", script]).arg(&self.dir).arg(fault);
+        let (child, started) = spawn_listening(command, "the faulty CA did not start");
         FaultyCa {
             directory_url: started["directory_url"].as_str().unwrap().to_string(),
             child,
@@ -106,7 +99,8 @@ impl WebContainer {
     pub fn start(aws_endpoint: &str, certificates_path: &str, advertise_ips_parameter: &str) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/jitsi_standin/web_certificate.py");
         let log = std::env::temp_dir().join(format!("web-certificate-{}-{}.log", std::process::id(), free_port()));
-        let mut child = Command::new("python3")
+        let mut command = Command::new("python3");
+        command
             .args([
                 "-B",
                 script,
@@ -117,13 +111,9 @@ impl WebContainer {
             ])
             .args(["--address-from-ssm", advertise_ips_parameter])
             .arg("--script-log")
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs the web stand-in");
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-        let started: serde_json::Value = serde_json::from_str(&line).expect(
+            .arg(&log);
+        let (child, started) = spawn_listening(
+            command,
             "the web stand-in did not start: binding ports 80 and 443 on the meeting's loopback address needs root \
              (or `sysctl net.ipv4.ip_unprivileged_port_start=80`)",
         );
@@ -145,4 +135,13 @@ impl Drop for WebContainer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts a helper that prints one JSON line once it listens (where), and returns that line.
+fn spawn_listening(mut command: Command, failure: &str) -> (Child, serde_json::Value) {
+    let mut child = command.stdout(Stdio::piped()).spawn().expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    let started = serde_json::from_str(&line).expect(failure);
+    (child, started)
 }

@@ -63,7 +63,18 @@ pub async fn settle(aws: &Aws, config: &Config, snapshot: &mut Snapshot, now: Ti
     info!(?action, "certificate");
     let done = match &action {
         Action::Order { ip, meeting } => order(aws, acme, ip, meeting, now).await,
-        Action::Verify { ip, meeting } => verify(aws, acme, ip, meeting).await,
+        Action::Verify { ip, meeting } => {
+            // next_action chose Verify from this very record.
+            let issued = snapshot
+                .certificates
+                .as_ref()
+                .and_then(|records| records.get(&certificate_name(ip)))
+                .cloned();
+            match issued {
+                Some(issued) => verify(aws, acme, issued, meeting).await,
+                None => Ok(()),
+            }
+        }
         Action::Decline { meeting, ip, reason } => {
             let failed = Record::failed(ip, now, reason.clone(), false);
             // Overwrites: a cut-off order's own record is what is declined.
@@ -96,13 +107,13 @@ async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time)
         return Ok(()); // another run holds this meeting's order
     }
     match obtain(aws, acme, ip, &order_record, now).await {
-        Ok(()) => {
+        Ok(issued) => {
             // A served certificate outranks the order's record in the status, so a failed
             // delete only leaves a record for `forgettable`.
             if let Err(error) = aws.delete_certificate_record(acme, &order_record).await {
                 warn!(%error, "could not delete the finished order's record");
             }
-            verify(aws, acme, ip, meeting).await
+            verify(aws, acme, issued, meeting).await
         }
         Err(failure) => {
             warn!(reason = %failure.reason(), ip, "no certificate; the meeting uses the self-signed one");
@@ -125,7 +136,13 @@ async fn order(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str, now: Time)
 }
 
 /// The order itself: the account, the challenge published and answered, the certificate stored.
-async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now: Time) -> Result<(), acme::Failure> {
+async fn obtain(
+    aws: &Aws,
+    acme: &AcmeConfig,
+    ip: &str,
+    order_record: &str,
+    now: Time,
+) -> Result<Record, acme::Failure> {
     let other = |e: crate::cloud::CloudError| acme::Failure::Other(e.to_string());
     let address: IpAddr = ip
         .parse()
@@ -172,7 +189,7 @@ async fn obtain(aws: &Aws, acme: &AcmeConfig, ip: &str, order_record: &str, now:
         .await
         .map_err(other)?;
     info!(ip, %not_after, "certificate issued");
-    Ok(())
+    Ok(issued)
 }
 
 /// Asks the CA to look only once the address answers as the CA will see it: every failed
@@ -219,18 +236,18 @@ async fn challenge_answer(ip: IpAddr, token: &str) -> Result<String, String> {
 
 /// Waits until the address serves the stored certificate to a validating client, then records
 /// that it does for this meeting; otherwise records why the meeting goes without.
-async fn verify(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str) -> Result<(), String> {
-    let records = aws.certificate_records(acme).await.map_err(|e| e.to_string())?;
-    let Some(Record::Issued {
-        ip: issued_ip,
+async fn verify(aws: &Aws, acme: &AcmeConfig, issued: Record, meeting: &str) -> Result<(), String> {
+    let Record::Issued {
+        ip,
         not_after,
         chain_pem,
         key_pem,
         ..
-    }) = records.get(&certificate_name(ip)).cloned()
+    } = issued
     else {
         return Ok(());
     };
+    let ip = ip.as_str();
     let address: IpAddr = ip.parse().map_err(|_| format!("{ip} is not an IP address"))?;
     let roots = roots(aws, acme).await?;
     let deadline = tokio::time::Instant::now() + SERVE_WAIT;
@@ -249,7 +266,7 @@ async fn verify(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str) -> Result
     match outcome {
         Ok(()) => {
             let served = Record::Issued {
-                ip: issued_ip,
+                ip: ip.to_string(),
                 not_after,
                 chain_pem,
                 key_pem,
@@ -275,9 +292,6 @@ async fn verify(aws: &Aws, acme: &AcmeConfig, ip: &str, meeting: &str) -> Result
 }
 
 async fn roots(aws: &Aws, acme: &AcmeConfig) -> Result<rustls::RootCertStore, String> {
-    let extra = match &acme.extra_roots_parameter {
-        Some(name) => Some(aws.plain_parameter(name).await.map_err(|e| e.to_string())?),
-        None => None,
-    };
+    let extra = aws.acme_extra_roots(acme).await.map_err(|e| e.to_string())?;
     served::trust_roots(extra.as_deref())
 }

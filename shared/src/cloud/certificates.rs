@@ -101,16 +101,12 @@ impl Aws {
             .map(|_| ())
     }
 
-    /// A plain String parameter (the extra trusted roots).
-    pub async fn plain_parameter(&self, name: &str) -> Result<String, CloudError> {
-        let out = self
-            .ssm
-            .get_parameter()
-            .name(name)
-            .send()
-            .await
-            .map_err(failed("ssm:GetParameter"))?;
-        Ok(out.parameter().and_then(|p| p.value()).unwrap_or_default().to_string())
+    /// The extra trusted roots (PEM), if the deployment names a parameter for them.
+    pub async fn acme_extra_roots(&self, acme: &AcmeConfig) -> Result<Option<String>, CloudError> {
+        match &acme.extra_roots_parameter {
+            Some(name) => self.secure_parameter(name).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     async fn put_secure(&self, name: &str, value: &str, overwrite: bool) -> Result<bool, CloudError> {
