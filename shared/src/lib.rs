@@ -15,6 +15,7 @@ pub mod plan;
 pub mod recent_status;
 pub mod reconcile;
 pub mod room;
+pub mod schedule;
 pub mod secret;
 pub mod status;
 pub mod telemetry;
