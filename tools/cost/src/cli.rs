@@ -18,7 +18,7 @@ TF_VAR_*, and ARCH/TF_VARS as make deploy passes them) and the dated price table
   --var NAME=VALUE      set a Terraform variable, as terraform -var (repeatable)
   --var-file PATH       read a tfvars file, as terraform -var-file (repeatable)
   --terraform-dir DIR   the Terraform root module (default ./terraform)
-  --prices PATH         another price table (default: the built-in tools/cost/prices-us-east-1.json)
+  --prices PATH         another price table (default: the built-in pricing/prices-us-east-1.json)
   --json                machine-readable output
   -h, --help            this text
 ";

@@ -4,6 +4,6 @@
 pub mod cli;
 pub mod estimate;
 pub mod idle;
-pub mod prices;
+pub use pricing::table as prices;
 pub mod report;
 pub mod terraform;

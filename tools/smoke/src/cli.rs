@@ -16,7 +16,7 @@ usage: smoke --stack FILE [options]         the whole smoke test against the dep
   --take-over              a meeting already running is used and stopped at the end, without asking
   --keep                   leave the meeting running at the end (for a manual call)
   --secret-file PATH       the start secret (default .local/start-secret; JITSI_START_SECRET wins)
-  --prices FILE            price table (default tools/cost/prices-us-east-1.json, else the built-in one)
+  --prices FILE            price table (default pricing/prices-us-east-1.json, else the built-in one)
   --connect-to H:P:H2:P2   connections to the meeting's H:P go to H2:P2 instead, like curl (tests)
   --room NAME              the room the two guests join (default smoke-<random>)
   --xmpp-timeout DURATION  time allowed for each XMPP step and for jicofo's offer (default 30s)

@@ -12,7 +12,7 @@ pub mod follow;
 pub mod http;
 pub mod interrupt;
 pub mod life;
-pub mod meeting_cost;
+pub use pricing::meeting as meeting_cost;
 pub mod participant;
 pub mod preflight;
 pub mod report;

@@ -25,7 +25,7 @@ const FULL_VCPU_MB: f64 = 1769.0;
 /// milliseconds (ELB, EC2 and ECS describes; the design notes' 20–100 ms per round trip), the local
 /// AWS a few. 30 ms is the low middle of that range: it favours no size.
 pub const AWS_ROUND_TRIP: Duration = Duration::from_millis(30);
-/// Lambda arm64 prices (design notes §3; tools/cost/prices-us-east-1.json).
+/// Lambda arm64 prices (design notes §3; pricing/prices-us-east-1.json).
 const PRICE_PER_GB_SECOND: f64 = 0.0000133334;
 const PRICE_PER_MILLION_REQUESTS: f64 = 0.20;
 /// A size is as good as the fastest if its click and status are within this of the fastest's.

@@ -11,7 +11,7 @@ use chrono::Utc;
 use cost::prices::PriceTable;
 use std::path::Path;
 
-const DEFAULT_PRICES: &str = "tools/cost/prices-us-east-1.json";
+const DEFAULT_PRICES: &str = "pricing/prices-us-east-1.json";
 
 /// The steps of the last status that are not done, as the page shows them.
 pub fn not_done(status: &Status) -> String {

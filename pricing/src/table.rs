@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// The table the binary was built with, so `make cost` works from any directory.
 pub const BUILT_IN: &str = include_str!("../prices-us-east-1.json");
-pub const BUILT_IN_NAME: &str = "tools/cost/prices-us-east-1.json";
+pub const BUILT_IN_NAME: &str = "pricing/prices-us-east-1.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,7 +1,7 @@
 //! What this meeting cost, from how long each billed piece lived and the dated price table that
-//! `make cost` uses (tools/cost/prices-us-east-1.json, read through `cost::prices`).
+//! `make cost` uses (pricing/prices-us-east-1.json, read through `table`).
 
-use cost::prices::PriceTable;
+use crate::table::PriceTable;
 use std::time::Duration;
 
 /// The Jitsi task as its task definition and service say.
