@@ -42,7 +42,7 @@ impl Snapshot {
             // A retried call or a concurrent start may have allocated one more: all starts agree on
             // the lowest free address and release the others, so they must see them all.
             (
-                Step::AllocateAddress,
+                Step::AllocateAddress { started_by },
                 Answer::Allocated {
                     allocation_id,
                     public_ip,
@@ -53,6 +53,7 @@ impl Snapshot {
                     public_ip,
                     associated: false,
                     allocated_at: Some(now),
+                    started_by: Some(started_by.clone()),
                 });
                 return Reread::Addresses;
             }
@@ -138,7 +139,7 @@ impl Snapshot {
                 }
             }
             // A create step answered without what it created.
-            (Step::AllocateAddress | Step::CreateLoadBalancer { .. } | Step::CreateListener { .. }, _) => {
+            (Step::AllocateAddress { .. } | Step::CreateLoadBalancer { .. } | Step::CreateListener { .. }, _) => {
                 return Reread::Everything
             }
         }

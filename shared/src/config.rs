@@ -1,5 +1,7 @@
 //! Settings, read once per cold start from the environment that Terraform sets.
 
+use crate::notify::WebhookConfig;
+use crate::schedule::Schedule;
 use chrono::Duration;
 use std::collections::HashMap;
 
@@ -7,6 +9,8 @@ use std::collections::HashMap;
 pub const STACK_TAG_KEY: &str = "jitsi-on-demand:stack";
 /// Tag on an Elastic IP recording when it was allocated (AWS does not report it).
 pub const ALLOCATED_AT_TAG_KEY: &str = "jitsi-on-demand:allocated-at";
+/// Tag on an Elastic IP saying what started its meeting (`model::STARTED_BY_CLICK` or a window).
+pub const STARTED_BY_TAG_KEY: &str = "jitsi-on-demand:started-by";
 
 pub const JVB_PORT: i32 = 10000;
 pub const WEB_PORT: i32 = 443;
@@ -38,6 +42,13 @@ pub struct Config {
     pub acme: Option<AcmeConfig>,
     pub dns: Option<DnsConfig>,
     pub idle: IdlePolicy,
+    /// Scheduled meetings (`schedule`): empty without windows.
+    pub schedule: Schedule,
+    /// The parameter a manual stop writes its time to, so that an open window does not restart
+    /// the meeting; set with windows only.
+    pub manual_stop_parameter: Option<String>,
+    /// Word to the team when a meeting is ready and when it ends (`notify`).
+    pub webhook: Option<WebhookConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +109,16 @@ pub enum ConfigError {
         value: String,
         why: &'static str,
     },
+    #[error("invalid setting {name}: {why}")]
+    Unreadable { name: &'static str, why: String },
 }
+
+/// How long before a window opens its meeting is started, unless the deployment says otherwise:
+/// the slowest click to ready seen on AWS (5 min: the load balancer about 2.5, the task and its
+/// health checks in parallel, then registration), a minute for the certificate's order, and a
+/// minute for the invocation's own delay (the Scheduler delivers within a minute; without it the
+/// next tick does). Starting early costs about $0.001 a minute (`make cost`).
+pub const DEFAULT_SCHEDULE_LEAD: Duration = Duration::minutes(7);
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -195,6 +215,20 @@ impl Config {
             }),
         };
 
+        let schedule = match optional("SCHEDULED_MEETINGS") {
+            None => Schedule::default(),
+            Some(windows) => Schedule::parse(&windows, minutes("SCHEDULE_LEAD_MINUTES", DEFAULT_SCHEDULE_LEAD)?)
+                .map_err(|why| ConfigError::Unreadable {
+                    name: "SCHEDULED_MEETINGS",
+                    why,
+                })?,
+        };
+        let manual_stop_parameter = match schedule.is_empty() {
+            true => None,
+            false => Some(required("MANUAL_STOP_PARAMETER")?),
+        };
+        let webhook = WebhookConfig::from_vars(&optional)?;
+
         let defaults = IdlePolicy::default();
         let idle = IdlePolicy {
             grace: minutes("GRACE_MINUTES", defaults.grace)?,
@@ -228,6 +262,9 @@ impl Config {
             acme,
             dns,
             idle,
+            schedule,
+            manual_stop_parameter,
+            webhook,
         })
     }
 

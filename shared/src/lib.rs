@@ -10,6 +10,7 @@ pub mod config;
 pub mod events;
 pub mod idle;
 pub mod model;
+pub mod notify;
 pub mod page;
 pub mod plan;
 pub mod recent_status;
@@ -93,6 +94,13 @@ impl App {
         let outcome = reconcile::reconcile(&self.aws, &self.config, intent, now).await;
         self.recent_status.forget();
         outcome
+    }
+
+    /// The manual stop: remembered first (an open window leaves the meeting stopped), then the
+    /// reconcile that ends it.
+    pub async fn stop_by_hand(&self, now: Time) -> Result<reconcile::Outcome, CloudError> {
+        self.aws.record_manual_stop(&self.config, now).await?;
+        self.reconcile(plan::Intent::Stop, now).await
     }
 
     /// The gate for the start/stop secret, from the hash kept in SSM.

@@ -30,6 +30,9 @@ pub struct Snapshot {
     pub traffic: Option<Traffic>,
     /// The certificate records, with an ACME CA, when the trigger can act on them or show them.
     pub certificates: Option<crate::certificate::Records>,
+    /// When the meeting was last stopped by hand, read only while a scheduled window is open
+    /// (a window does not restart a meeting stopped inside it).
+    pub manual_stop_at: Option<Time>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +123,16 @@ pub struct Address {
     /// Attached to a network interface (on AWS, the load balancer's, until it is fully gone).
     pub associated: bool,
     pub allocated_at: Option<Time>,
+    /// How the meeting began (its allocation's tag, written by the run that started it):
+    /// [`STARTED_BY_CLICK`] or `schedule:<window>`.
+    pub started_by: Option<String>,
+}
+
+pub const STARTED_BY_CLICK: &str = "click";
+
+/// The started-by tag of a meeting a window started.
+pub fn started_by_schedule(window: &str) -> String {
+    format!("schedule:{window}")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,6 +202,7 @@ impl Snapshot {
                 public_ip: own.public_ip.clone(),
                 associated: true,
                 allocated_at: listed.and_then(|a| a.allocated_at),
+                started_by: listed.and_then(|a| a.started_by.clone()),
             });
         }
         self.addresses

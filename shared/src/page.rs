@@ -110,8 +110,24 @@ pub fn render(status: &Status, join: Option<&Join>) -> String {
                     .unwrap_or_default(),
             ),
         )
+        .replace("{{NEXT_HIDDEN}}", hidden(status.next_scheduled.is_some()))
+        .replace("{{NEXT_TEXT}}", &escape(&next_scheduled_text(status)))
         .replace("{{STEPS}}", &steps)
         .replace("{{STATUS_JSON}}", &status_json)
+}
+
+/// The next scheduled meeting in UTC (the page's script rewrites it in the reader's time zone).
+fn next_scheduled_text(status: &crate::status::Status) -> String {
+    let Some(next) = &status.next_scheduled else {
+        return String::new();
+    };
+    format!(
+        "Next scheduled meeting: {}, {} for {} min. It starts by itself at {}.",
+        next.window,
+        next.starts.format("%a %-d %b %H:%M UTC"),
+        (next.ends - next.starts).num_minutes(),
+        next.wakes.format("%H:%M UTC"),
+    )
 }
 
 fn escape(text: &str) -> String {

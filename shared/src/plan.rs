@@ -21,7 +21,10 @@ pub enum Intent {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    AllocateAddress,
+    AllocateAddress {
+        /// The allocation's started-by tag: what the notification says started the meeting.
+        started_by: String,
+    },
     ReleaseAddress {
         allocation_id: String,
     },
@@ -79,19 +82,30 @@ pub struct Plan {
 }
 
 pub fn plan(snapshot: &Snapshot, intent: Intent, config: &Config, now: Time) -> Plan {
+    // A tick is also the schedule's invocation: inside a window it wants the meeting, and the
+    // idle and no-show rules wait for the window's end.
+    let window = match intent {
+        Intent::Tick => open_window(snapshot, config, now),
+        _ => None,
+    };
     let stop_reason = match intent {
-        Intent::Tick if snapshot.desired_count > 0 => idle_verdict(snapshot, &config.idle, now),
+        Intent::Tick if snapshot.desired_count > 0 && window.is_none() => idle_verdict(snapshot, &config.idle, now),
         _ => None,
     };
     let wanted = match intent {
         Intent::Start => true,
         Intent::Stop => false,
-        Intent::TaskChanged | Intent::Tick => snapshot.desired_count > 0 && stop_reason.is_none(),
+        Intent::TaskChanged => snapshot.desired_count > 0,
+        Intent::Tick => window.is_some() || (snapshot.desired_count > 0 && stop_reason.is_none()),
     };
 
     let mut steps = converge_targets(snapshot, config);
     if wanted {
-        steps.extend(bring_up(snapshot, config));
+        let started_by = match &window {
+            Some(open) => crate::model::started_by_schedule(&open.window),
+            None => crate::model::STARTED_BY_CLICK.to_string(),
+        };
+        steps.extend(bring_up(snapshot, config, started_by));
     } else {
         steps.extend(wind_down(snapshot, config));
     }
@@ -130,7 +144,7 @@ fn converge_targets(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
     steps
 }
 
-fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
+fn bring_up(snapshot: &Snapshot, config: &Config, started_by: String) -> Vec<Step> {
     let mut steps = Vec::new();
     let meeting_lb = snapshot.meeting_load_balancer();
     for duplicate in &snapshot.load_balancers {
@@ -145,7 +159,7 @@ fn bring_up(snapshot: &Snapshot, config: &Config) -> Vec<Step> {
         (Some(address), _) => address,
         // Everything else hangs on the address; the next round carries on with it.
         (None, None) => {
-            steps.push(Step::AllocateAddress);
+            steps.push(Step::AllocateAddress { started_by });
             return steps;
         }
         // AWS reports a load balancer's addresses from its creation; never allocate beside one.
@@ -291,6 +305,15 @@ pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
         });
     }
     listeners
+}
+
+/// The scheduled window that wants a meeting now: open, and the meeting not stopped by hand since
+/// it woke (a manual stop inside a window is respected until the next one).
+pub fn open_window(snapshot: &Snapshot, config: &Config, now: Time) -> Option<crate::schedule::Occurrence> {
+    config
+        .schedule
+        .open_at(now)
+        .filter(|open| snapshot.manual_stop_at.is_none_or(|stopped| stopped < open.wakes))
 }
 
 /// Whether a wanted meeting should end now (see `idle`: media and sustained signalling count as

@@ -71,6 +71,7 @@ mod tests {
             steps: Vec::new(),
             meeting_url: Some("https://meeting.example/".into()),
             error: None,
+            next_scheduled: None,
         }
     }
 

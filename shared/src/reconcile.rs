@@ -36,7 +36,7 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
             if intent == Intent::TaskChanged {
                 crate::certificate::settle(aws, config, &mut snapshot, now).await;
             }
-            return Ok(outcome(&snapshot, config, now, applied, stop_reason));
+            return Ok(finish(aws, config, &snapshot, intent, now, applied, stop_reason).await);
         }
         if let Some(reason) = plan.stop_reason {
             info!(?reason, "ending the meeting");
@@ -70,19 +70,29 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
     let planned = plan(&snapshot, intent, config, now);
     match last_error {
         Some(error) if !planned.steps.is_empty() => Err(error),
-        _ => Ok(outcome(&snapshot, config, now, applied, stop_reason)),
+        _ => Ok(finish(aws, config, &snapshot, intent, now, applied, stop_reason).await),
     }
 }
 
-fn outcome(
-    snapshot: &Snapshot,
+/// The outcome, once what this run saw is passed on to the team (`notify`: bounded, never fails).
+async fn finish(
+    aws: &Aws,
     config: &Config,
+    snapshot: &Snapshot,
+    intent: Intent,
     now: Time,
     applied: Vec<Step>,
     stop_reason: Option<StopReason>,
 ) -> Outcome {
+    let status = status(snapshot, config, now);
+    let run = crate::notify::Run {
+        intent,
+        applied: &applied,
+        stop_reason,
+    };
+    crate::notify::settle(aws, config, snapshot, &status, run, now).await;
     Outcome {
-        status: status(snapshot, config, now),
+        status,
         applied,
         stop_reason,
     }

@@ -80,6 +80,9 @@ pub struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_url: Option<String>,
     pub error: Option<String>,
+    /// The next scheduled meeting that has not begun, with windows configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_scheduled: Option<crate::schedule::Occurrence>,
 }
 
 impl Status {
@@ -259,6 +262,7 @@ pub fn status(snapshot: &Snapshot, config: &Config, now: Time) -> Status {
         error: error_message(snapshot, &steps, phase),
         steps,
         meeting_url,
+        next_scheduled: config.schedule.next_after(now),
     }
 }
 

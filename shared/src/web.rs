@@ -51,7 +51,7 @@ pub async fn stop_meeting(app: &App, gate: &Gate, request: Request<String>, now:
     let response = match (request.method(), route(&request)) {
         (&Method::POST, "/" | "/stop") => match admit(gate, &request, Intent::Stop, now) {
             Err(refusal) => refusal,
-            Ok(()) => match app.reconcile(Intent::Stop, now).await {
+            Ok(()) => match app.stop_by_hand(now).await {
                 Ok(outcome) if is_form_post(&request) => {
                     info!(phase = ?outcome.status.phase, steps = outcome.applied.len(), "stopped");
                     see_other("./")

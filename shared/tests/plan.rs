@@ -12,7 +12,7 @@ use lifecycle::plan::{plan, wanted_listeners, Intent, Step, StopReason};
 
 #[test]
 fn idle_start_allocates_the_address_first_and_nothing_else() {
-    assert_eq!(steps(&idle(), Intent::Start, t(0)), vec![Step::AllocateAddress]);
+    assert_eq!(steps(&idle(), Intent::Start, t(0)), vec![click_allocation()]);
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn start_after_the_balancer_is_gone_reuses_the_free_address() {
 fn start_while_the_old_address_is_still_attached_allocates_a_new_one() {
     let mut snapshot = leftover_address();
     snapshot.addresses[0].associated = true;
-    assert_eq!(steps(&snapshot, Intent::Start, t(8)), vec![Step::AllocateAddress]);
+    assert_eq!(steps(&snapshot, Intent::Start, t(8)), vec![click_allocation()]);
 }
 
 // Races.
@@ -240,7 +240,7 @@ fn a_replaced_task_swaps_its_targets_and_keeps_the_meeting_address() {
     }
     assert!(!planned
         .iter()
-        .any(|s| matches!(s, Step::CreateLoadBalancer { .. } | Step::AllocateAddress)));
+        .any(|s| matches!(s, Step::CreateLoadBalancer { .. } | Step::AllocateAddress { .. })));
 }
 
 #[test]
@@ -349,7 +349,9 @@ fn nothing_is_allocated_beside_a_load_balancer() {
     snapshot.addresses.clear();
     for intent in [Intent::Start, Intent::TaskChanged, Intent::Tick] {
         assert!(
-            !steps(&snapshot, intent, t(1)).contains(&Step::AllocateAddress),
+            !steps(&snapshot, intent, t(1))
+                .iter()
+                .any(|s| matches!(s, Step::AllocateAddress { .. })),
             "{intent:?}"
         );
     }

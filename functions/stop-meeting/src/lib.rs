@@ -1,5 +1,6 @@
-//! `stop-meeting`: the schedule's tick (end an idle meeting, clean up what is left) and the
-//! manual `POST /stop` through its Function URL. One function, two event shapes.
+//! `stop-meeting`: the schedule's tick (end an idle meeting, start a scheduled one, clean up what
+//! is left), the scheduled meetings' invocations, and the manual `POST /stop` through its Function
+//! URL.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_lambda_events::lambda_function_urls::{LambdaFunctionUrlRequest, LambdaFunctionUrlResponse};
@@ -12,9 +13,16 @@ use serde_json::{json, Value};
 use tracing::info;
 
 pub async fn handle(app: &App, gate: &Gate, payload: Value, now: Time) -> Result<Value, CloudError> {
-    if serde_json::from_value::<EventBridgeEvent>(payload.clone()).is_ok() {
+    // EventBridge Scheduler's invocation of a scheduled meeting (its `input`, set by Terraform)
+    // is a tick at the right moment: it carries nothing to trust, and the tick starts a meeting
+    // only inside a window by the functions' own clock and settings.
+    let window = payload
+        .get("scheduled_meeting")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if window.is_some() || serde_json::from_value::<EventBridgeEvent>(payload.clone()).is_ok() {
         let outcome = app.reconcile(Intent::Tick, now).await?;
-        info!(phase = ?outcome.status.phase, stop_reason = ?outcome.stop_reason, applied = outcome.applied.len(), "tick");
+        info!(?window, phase = ?outcome.status.phase, stop_reason = ?outcome.stop_reason, applied = outcome.applied.len(), "tick");
         return Ok(json!({ "phase": outcome.status.phase, "stop_reason": outcome.stop_reason }));
     }
     let response = match serde_json::from_value::<LambdaFunctionUrlRequest>(payload) {

@@ -3,7 +3,7 @@
 use super::describe::{listener, load_balancer};
 use super::{failed, Aws, CloudError};
 use crate::carry::Answer;
-use crate::config::{Config, ALLOCATED_AT_TAG_KEY, DNS_TTL_SECONDS, STACK_TAG_KEY};
+use crate::config::{Config, ALLOCATED_AT_TAG_KEY, DNS_TTL_SECONDS, STACK_TAG_KEY, STARTED_BY_TAG_KEY};
 use crate::model::{DnsRecord, Time};
 use crate::plan::Step;
 use aws_sdk_ec2::types::{DomainType, ResourceType, Tag as Ec2Tag, TagSpecification};
@@ -26,11 +26,12 @@ impl Aws {
     /// Carries out `step`; the answer says what AWS created, for the rest of the run.
     pub async fn apply(&self, config: &Config, step: &Step, now: Time) -> Result<Answer, CloudError> {
         match step {
-            Step::AllocateAddress => {
+            Step::AllocateAddress { started_by } => {
                 let tags = TagSpecification::builder()
                     .resource_type(ResourceType::ElasticIp)
                     .tags(ec2_tag(STACK_TAG_KEY, &config.stack_tag))
                     .tags(ec2_tag(ALLOCATED_AT_TAG_KEY, &now.to_rfc3339()))
+                    .tags(ec2_tag(STARTED_BY_TAG_KEY, started_by))
                     .tags(ec2_tag("Name", &config.load_balancer_name))
                     .build();
                 let out = self

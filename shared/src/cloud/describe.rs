@@ -1,7 +1,7 @@
 //! The single reads `observe` combines, one AWS call each (two for the tasks: list, describe).
 
 use super::{failed, to_chrono, Aws, CloudError};
-use crate::config::{Config, ALLOCATED_AT_TAG_KEY, STACK_TAG_KEY};
+use crate::config::{Config, ALLOCATED_AT_TAG_KEY, STACK_TAG_KEY, STARTED_BY_TAG_KEY};
 use crate::model::*;
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ecs::types::DesiredStatus;
@@ -153,13 +153,10 @@ impl Aws {
                 associated: [a.association_id(), a.network_interface_id()]
                     .into_iter()
                     .any(|id| id.is_some_and(|id| !id.is_empty())),
-                allocated_at: a
-                    .tags()
-                    .iter()
-                    .find(|t| t.key() == Some(ALLOCATED_AT_TAG_KEY))
-                    .and_then(|t| t.value())
+                allocated_at: tag(a.tags(), ALLOCATED_AT_TAG_KEY)
                     .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
                     .map(|t| t.with_timezone(&Utc)),
+                started_by: tag(a.tags(), STARTED_BY_TAG_KEY).map(str::to_string),
             })
             .collect())
     }
@@ -361,4 +358,8 @@ pub(super) fn listener(l: &aws_sdk_elasticloadbalancingv2::types::Listener) -> L
                 .map(str::to_string),
         },
     }
+}
+
+fn tag<'a>(tags: &'a [aws_sdk_ec2::types::Tag], key: &str) -> Option<&'a str> {
+    tags.iter().find(|t| t.key() == Some(key)).and_then(|t| t.value())
 }

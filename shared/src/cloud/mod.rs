@@ -4,6 +4,8 @@
 mod apply;
 mod certificates;
 mod describe;
+mod manual_stop;
+mod notifications;
 mod observe;
 
 pub use observe::Reads;

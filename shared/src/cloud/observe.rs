@@ -59,6 +59,11 @@ impl Reads {
         self != Reads::Status
     }
 
+    /// The last manual stop matters to a tick while a window is open (the window's decision).
+    fn manual_stop(self, config: &Config, now: Time) -> bool {
+        matches!(self, Reads::Everything | Reads::Reconcile(Intent::Tick)) && config.schedule.open_at(now).is_some()
+    }
+
     /// CloudWatch bills per metric read: only the tick decides about idleness.
     fn traffic(self) -> bool {
         self == Reads::Reconcile(Intent::Tick)
@@ -87,15 +92,23 @@ impl Aws {
     /// then what depends on it (a load balancer's listeners, the tasks' details).
     pub async fn observe(&self, config: &Config, reads: Reads, now: Time) -> Result<Snapshot, CloudError> {
         // SDK futures are large; boxed, several at once stay off the stack.
-        let (desired_count, running, load_balancers, (jvb_targets, web_targets, http_targets), advertised, dns_record) =
-            tokio::try_join!(
-                Box::pin(self.desired_count(config)),
-                Box::pin(self.task_arns(config, DesiredStatus::Running)),
-                Box::pin(self.load_balancers(config)),
-                Box::pin(read_if(reads.targets_at_once(), self.all_targets(config))),
-                Box::pin(read_if(reads.advertised(), self.advertised(config))),
-                Box::pin(self.dns_record(config)),
-            )?;
+        let (
+            desired_count,
+            running,
+            load_balancers,
+            (jvb_targets, web_targets, http_targets),
+            advertised,
+            dns_record,
+            manual_stop_at,
+        ) = tokio::try_join!(
+            Box::pin(self.desired_count(config)),
+            Box::pin(self.task_arns(config, DesiredStatus::Running)),
+            Box::pin(self.load_balancers(config)),
+            Box::pin(read_if(reads.targets_at_once(), self.all_targets(config))),
+            Box::pin(read_if(reads.advertised(), self.advertised(config))),
+            Box::pin(self.dns_record(config)),
+            Box::pin(read_if(reads.manual_stop(config, now), self.manual_stop_at(config))),
+        )?;
         let mut snapshot = Snapshot {
             desired_count,
             load_balancers,
@@ -104,8 +117,11 @@ impl Aws {
             http_targets,
             advertised,
             dns_record,
+            manual_stop_at,
             ..Snapshot::default()
         };
+        // Inside a window the idle rules wait: no traffic to judge.
+        let window_open = crate::plan::open_window(&snapshot, config, now).is_some();
         let meeting_lb = snapshot.meeting_load_balancer().cloned();
         let listeners_wanted = meeting_lb.is_some()
             && reads.listeners(
@@ -124,7 +140,7 @@ impl Aws {
                 })
             })),
             Box::pin(read_if(reads.addresses(meeting_lb.is_some()), self.addresses(config))),
-            Box::pin(read_if(reads.traffic(), async {
+            Box::pin(read_if(reads.traffic() && !window_open, async {
                 Ok(match &meeting_lb {
                     Some(lb) => Some(self.traffic(config, lb, now).await?),
                     None => None,

@@ -80,6 +80,18 @@
     $("certificate-reason").textContent = failed && step.detail ? `Why: ${sentence(step.detail)}` : "";
   }
 
+  // Times in the reader's own time zone (the server writes UTC for pages without JavaScript).
+  function showNextScheduled(s) {
+    const next = s.next_scheduled;
+    $("next-scheduled").hidden = !next;
+    if (!next) return;
+    const when = (t, options) => new Date(t).toLocaleString(undefined, options);
+    const minutes = Math.round((Date.parse(next.ends) - Date.parse(next.starts)) / 60000);
+    $("next-scheduled").textContent = `Next scheduled meeting: ${next.window}, ` +
+      `${when(next.starts, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })}` +
+      ` for ${minutes} min. It starts by itself at ${when(next.wakes, { hour: "2-digit", minute: "2-digit" })}.`;
+  }
+
   function showError(message) {
     $("error-text").textContent = message;
     $("error").hidden = !message;
@@ -97,6 +109,7 @@
     $("estimate").textContent = s.phase === "starting" ? estimate(s) : "";
     showError(s.error || "");
     showCertificate(s);
+    showNextScheduled(s);
     showLinks(s);
     schedulePoll();
   }

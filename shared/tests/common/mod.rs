@@ -53,6 +53,7 @@ pub fn address(id: &str) -> Address {
         public_ip: ip_of(id),
         associated: false,
         allocated_at: Some(t(0)),
+        started_by: None,
     }
 }
 
@@ -212,4 +213,11 @@ pub fn traffic_until(minute: i64) -> Traffic {
 
 pub fn steps(snapshot: &Snapshot, intent: Intent, now: Time) -> Vec<Step> {
     plan(snapshot, intent, &config(), now).steps
+}
+
+/// The first step of a click's start from nothing.
+pub fn click_allocation() -> Step {
+    Step::AllocateAddress {
+        started_by: STARTED_BY_CLICK.into(),
+    }
 }

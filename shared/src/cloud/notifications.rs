@@ -1,0 +1,87 @@
+//! SSM calls for the notification outbox (`notify::outbox`) and the webhook's URL. The records
+//! are plain Strings (no secret in them: the URL stays in its own SecureString), standard tier
+//! and free; SSM refuses a `PutParameter` without overwrite on an existing name
+//! (ParameterAlreadyExists, atomically), which makes each claim win exactly once.
+
+use super::{failed, Aws, CloudError};
+use crate::notify::{Outbox, WebhookConfig};
+use aws_sdk_ssm::types::ParameterType;
+
+impl Aws {
+    pub async fn notification_records(&self, webhook: &WebhookConfig) -> Result<Outbox, CloudError> {
+        let mut records = Vec::new();
+        let mut pages = self
+            .ssm
+            .get_parameters_by_path()
+            .path(&webhook.records_path)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(failed("ssm:GetParametersByPath"))?;
+            for parameter in page.parameters() {
+                if let (Some(name), Some(value)) = (parameter.name(), parameter.value()) {
+                    let short = name.rsplit('/').next().unwrap_or(name);
+                    records.push((short.to_string(), value.to_string()));
+                }
+            }
+        }
+        Ok(Outbox::from_records(
+            records.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        ))
+    }
+
+    /// Creates the record unless it exists: true when this call created it.
+    pub async fn claim_notification(
+        &self,
+        webhook: &WebhookConfig,
+        name: &str,
+        value: &str,
+    ) -> Result<bool, CloudError> {
+        self.put_notification_record(webhook, name, value, false).await
+    }
+
+    pub async fn put_notification(&self, webhook: &WebhookConfig, name: &str, value: &str) -> Result<(), CloudError> {
+        self.put_notification_record(webhook, name, value, true)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn delete_notification(&self, webhook: &WebhookConfig, name: &str) -> Result<(), CloudError> {
+        match self.ssm.delete_parameter().name(parameter(webhook, name)).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(()),
+            Err(e) => Err(failed("ssm:DeleteParameter")(e)),
+        }
+    }
+
+    pub async fn webhook_url(&self, webhook: &WebhookConfig) -> Result<String, CloudError> {
+        self.secure_parameter(&webhook.url_parameter).await
+    }
+
+    async fn put_notification_record(
+        &self,
+        webhook: &WebhookConfig,
+        name: &str,
+        value: &str,
+        overwrite: bool,
+    ) -> Result<bool, CloudError> {
+        let put = self
+            .ssm
+            .put_parameter()
+            .name(parameter(webhook, name))
+            .value(value)
+            .r#type(ParameterType::String)
+            .overwrite(overwrite)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e) if !overwrite && e.as_service_error().is_some_and(|e| e.is_parameter_already_exists()) => Ok(false),
+            Err(e) => Err(failed("ssm:PutParameter")(e)),
+        }
+    }
+}
+
+fn parameter(webhook: &WebhookConfig, name: &str) -> String {
+    format!("{}/{name}", webhook.records_path.trim_end_matches('/'))
+}

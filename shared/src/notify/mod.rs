@@ -1,0 +1,259 @@
+//! Word to the team: one POST to a webhook when a meeting is ready and one when it ends.
+//! Sent once per meeting and event although the reconcile runs many times and at once: every
+//! event and every attempt to send it is claimed in SSM before anything is sent (`outbox`).
+//! The runs that answer people (a click, a stop) only record an end; the tick and the task events
+//! send, within a budget of seconds, and a failure never fails their run: it is logged and the
+//! next trigger tries again, a bounded number of times.
+
+mod message;
+mod outbox;
+mod post;
+
+pub use message::{body, text, WebhookFormat};
+pub use outbox::{Attempt, AttemptState, Event, Key, Kind, Outbox, IN_FLIGHT, KEEP, MAX_ATTEMPTS};
+
+use crate::cloud::{Aws, CloudError};
+use crate::config::{Config, ConfigError};
+use crate::model::{Snapshot, Time, STARTED_BY_CLICK};
+use crate::plan::{Intent, Step, StopReason};
+use crate::status::{Phase, Status};
+use pricing::meeting::{Lifetimes, TaskSize};
+use pricing::table::PriceTable;
+use std::time::Duration;
+use tracing::{info, warn};
+
+/// One POST waits this long for an answer.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(3);
+/// Everything a run does for notifications, sends included, within this.
+pub const BUDGET: Duration = Duration::from_secs(8);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookConfig {
+    /// The SecureString holding the URL (read only to send; never logged).
+    pub url_parameter: String,
+    pub format: WebhookFormat,
+    /// The SSM path of the outbox records.
+    pub records_path: String,
+    /// The Jitsi task's size, to price a meeting; unknown sizes price the rest.
+    pub task_size: Option<TaskSize>,
+}
+
+impl WebhookConfig {
+    pub fn from_vars(optional: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let Some(url_parameter) = optional("WEBHOOK_URL_PARAMETER") else {
+            return Ok(None);
+        };
+        let format = optional("WEBHOOK_FORMAT").unwrap_or_else(|| "json".into());
+        let format = WebhookFormat::parse(&format).ok_or(ConfigError::Invalid {
+            name: "WEBHOOK_FORMAT",
+            value: format,
+            why: "expected json, slack, discord or teams",
+        })?;
+        let records_path =
+            optional("NOTIFICATIONS_PARAMETER_PATH").ok_or(ConfigError::Missing("NOTIFICATIONS_PARAMETER_PATH"))?;
+        let number = |name: &'static str| match optional(name) {
+            None => Ok(None),
+            Some(value) => match value.parse::<f64>() {
+                Ok(n) if n > 0.0 => Ok(Some(n)),
+                _ => Err(ConfigError::Invalid {
+                    name,
+                    value,
+                    why: "expected a positive number",
+                }),
+            },
+        };
+        // Fargate's units: 1,024 CPU units a vCPU, memory in MiB.
+        let task_size = match (number("TASK_CPU")?, number("TASK_MEMORY")?) {
+            (Some(cpu), Some(memory)) => Some(TaskSize {
+                vcpu: cpu / 1024.0,
+                memory_gb: memory / 1024.0,
+                arm64: optional("TASK_ARCHITECTURE").is_some_and(|a| a.eq_ignore_ascii_case("ARM64")),
+                spot: optional("FARGATE_SPOT").is_some_and(|s| s == "true"),
+            }),
+            _ => None,
+        };
+        Ok(Some(Self {
+            url_parameter,
+            format,
+            records_path,
+            task_size,
+        }))
+    }
+}
+
+/// What a run did, as far as notifications care.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    pub intent: Intent,
+    pub applied: &'a [Step],
+    pub stop_reason: Option<StopReason>,
+}
+
+/// Records and sends what this run saw happen; never fails the run and never takes longer than
+/// [`BUDGET`].
+pub async fn settle(aws: &Aws, config: &Config, snapshot: &Snapshot, status: &Status, run: Run<'_>, now: Time) {
+    let Some(webhook) = &config.webhook else {
+        return;
+    };
+    match tokio::time::timeout(BUDGET, notify(aws, config, webhook, snapshot, status, run, now)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => warn!(%error, "notifications: an AWS call failed; the next trigger goes on"),
+        Err(_) => warn!(
+            budget_s = BUDGET.as_secs(),
+            "notifications cut off; the next trigger goes on"
+        ),
+    }
+}
+
+async fn notify(
+    aws: &Aws,
+    config: &Config,
+    webhook: &WebhookConfig,
+    snapshot: &Snapshot,
+    status: &Status,
+    run: Run<'_>,
+    now: Time,
+) -> Result<(), CloudError> {
+    let meeting = meeting_id(snapshot);
+    if run.applied.contains(&Step::SetDesiredCount(0)) {
+        if let Some(meeting) = &meeting {
+            let event = ended(webhook, snapshot, run, now);
+            let key = Key {
+                meeting,
+                kind: Kind::Ended,
+            };
+            aws.claim_notification(webhook, &key.event_name(), &to_json(&event))
+                .await?;
+        }
+    }
+    // Those who clicked wait for the answer: their runs send nothing.
+    if !matches!(run.intent, Intent::Tick | Intent::TaskChanged) {
+        return Ok(());
+    }
+    let mut outbox = aws.notification_records(webhook).await?;
+    let ready_meeting = meeting.as_deref().filter(|_| status.phase == Phase::Ready);
+    if let Some(meeting) = ready_meeting.filter(|m| !outbox.has(m, Kind::Ready)) {
+        let event = ready(aws, config, snapshot, now).await?;
+        let key = Key {
+            meeting,
+            kind: Kind::Ready,
+        };
+        aws.claim_notification(webhook, &key.event_name(), &to_json(&event))
+            .await?;
+        outbox = aws.notification_records(webhook).await?;
+    }
+    for (key, attempt) in outbox.due(ready_meeting, now) {
+        let Some(event) = outbox.event(key) else { continue };
+        let sending = Attempt {
+            state: AttemptState::Sending,
+            at: now,
+            detail: None,
+        };
+        if !aws
+            .claim_notification(webhook, &key.attempt_name(attempt), &to_json(&sending))
+            .await?
+        {
+            continue; // another run has this attempt
+        }
+        let url = aws.webhook_url(webhook).await?;
+        let payload = body(webhook.format, key.kind, event, status.meeting_url.as_deref());
+        let result = post::post(&url, payload.to_string(), SEND_TIMEOUT).await;
+        let (state, detail) = match result {
+            Ok(code) if (200..300).contains(&code) => (AttemptState::Sent, None),
+            Ok(code) => (AttemptState::Failed, Some(format!("HTTP {code}"))),
+            Err(why) => (AttemptState::Failed, Some(why)),
+        };
+        info!(meeting = key.meeting, event = key.kind.as_str(), attempt, ?state, detail = ?detail, "webhook");
+        let outcome = Attempt { state, at: now, detail };
+        aws.put_notification(webhook, &key.attempt_name(attempt), &to_json(&outcome))
+            .await?;
+    }
+    for name in outbox.forgettable(meeting.as_deref(), now) {
+        aws.delete_notification(webhook, &name).await?;
+    }
+    Ok(())
+}
+
+/// The meeting's identity for its records: its load balancer's id (unique per meeting), else
+/// its address's allocation.
+fn meeting_id(snapshot: &Snapshot) -> Option<String> {
+    if let Some(lb) = snapshot.meeting_load_balancer() {
+        return lb.arn.rsplit('/').next().map(str::to_string);
+    }
+    snapshot.meeting_address().map(|a| a.allocation_id)
+}
+
+async fn ready(aws: &Aws, config: &Config, snapshot: &Snapshot, now: Time) -> Result<Event, CloudError> {
+    // A task event's run reads no addresses while the load balancer holds one: the tag is there.
+    let mut started_by = snapshot.meeting_address().and_then(|a| a.started_by);
+    if started_by.is_none() {
+        let mut with_addresses = snapshot.clone();
+        with_addresses.merge_addresses(aws.addresses(config).await?);
+        started_by = with_addresses.meeting_address().and_then(|a| a.started_by);
+    }
+    Ok(Event {
+        at: now,
+        started_by: how_started(started_by.as_deref()),
+        seconds: seconds_since_start(snapshot, now),
+        reason: None,
+        cost_usd: None,
+    })
+}
+
+fn ended(webhook: &WebhookConfig, snapshot: &Snapshot, run: Run<'_>, now: Time) -> Event {
+    let seconds = seconds_since_start(snapshot, now);
+    let life = Some(std::time::Duration::from_secs(seconds.max(0) as u64));
+    // The task, the load balancer and the address live about as long as the meeting; the task's
+    // own public IPv4 (assignPublicIp) too.
+    let lifetimes = Lifetimes {
+        task: life,
+        load_balancer: life,
+        elastic_ip: life,
+        task_public_ip: true,
+    };
+    let cost = pricing::meeting::estimate(
+        &PriceTable::built_in(),
+        pricing::table::BUILT_IN_NAME,
+        webhook.task_size.as_ref(),
+        &lifetimes,
+    );
+    let reason = match (run.intent, run.stop_reason) {
+        (_, Some(StopReason::NoShow)) => "nobody joined",
+        (_, Some(StopReason::Idle)) => "everyone had left",
+        (_, Some(StopReason::MaxLength)) => "it reached the longest meeting allowed",
+        (Intent::Stop, None) => "stopped by hand",
+        _ => "stopped",
+    };
+    Event {
+        at: now,
+        started_by: how_started(snapshot.meeting_address().and_then(|a| a.started_by).as_deref()),
+        seconds,
+        reason: Some(reason.into()),
+        cost_usd: Some(cost.total_usd),
+    }
+}
+
+fn seconds_since_start(snapshot: &Snapshot, now: Time) -> i64 {
+    snapshot
+        .meeting_started_at()
+        .map_or(0, |started| (now - started).num_seconds())
+}
+
+/// The allocation's started-by tag in words.
+fn how_started(tag: Option<&str>) -> String {
+    match tag {
+        Some(STARTED_BY_CLICK) => "a click on the start page".into(),
+        Some(other) => match other.strip_prefix("schedule:") {
+            Some(window) => format!("the schedule ({window})"),
+            None => other.into(),
+        },
+        None => "unknown".into(),
+    }
+}
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("records serialize")
+}
+
+#[cfg(test)]
+mod tests;
