@@ -1,7 +1,9 @@
-"""ECS and ELB as AWS behaves where moto differs: wire types, timings, idempotency, task ENIs."""
+"""ECS, ELB and SSM as AWS behaves where moto differs: wire types, timings, idempotency, task ENIs,
+atomic parameter creation."""
 
 import ipaddress
 import random
+import threading
 import time
 from datetime import timedelta
 
@@ -12,6 +14,7 @@ from moto.ecs import models as ecs_models
 from moto.elbv2 import exceptions as elbv2_exceptions
 from moto.elbv2 import models as elbv2_models
 from moto.moto_api import state_manager
+from moto.ssm import models as ssm_models
 from state import TIMINGS, now
 
 # --- ECS --------------------------------------------------------------------------------------
@@ -149,3 +152,20 @@ elbv2_models.ELBv2Backend.create_load_balancer = _create_load_balancer_once
 elbv2_models.ELBv2Backend.create_listener = _create_listener_once
 elbv2_models.FakeLoadBalancer.__init__ = _lb_init_with_time
 elbv2_models.FakeLoadBalancer.activate = _lb_activate_when_provisioned
+
+# --- SSM --------------------------------------------------------------------------------------
+
+# AWS: PutParameter without Overwrite on an existing name fails with ParameterAlreadyExists,
+# atomically (SSM API reference, PutParameter; the functions claim on it: shared/src/cloud/
+# notifications.rs, certificates.rs). moto checks and appends without a lock, so two concurrent
+# creators could both win (tests/local_aws/test_ssm.py).
+_ssm_put_parameter = ssm_models.SimpleSystemManagerBackend.put_parameter
+_ssm_lock = threading.Lock()
+
+
+def _put_parameter_atomically(self, *args, **kwargs):
+    with _ssm_lock:
+        return _ssm_put_parameter(self, *args, **kwargs)
+
+
+ssm_models.SimpleSystemManagerBackend.put_parameter = _put_parameter_atomically

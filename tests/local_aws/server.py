@@ -26,6 +26,8 @@ cites its sources):
     PROVISIONING then PENDING for task_seconds, health checks need health_seconds to pass, an NLB's
     address stays associated address_detach_seconds after its deletion [behaviour.py,
     target_health.py, elastic_ips.py];
+  * SSM: PutParameter without Overwrite creates a name atomically (moto: two concurrent creators
+    may both win) [behaviour.py];
   * IAM: a call signed with an AssumeRole session's key (the functions in `make demo` run with
     their Lambda execution role's) is allowed only if the role's policies allow every action AWS
     checks for it, on the resource ARNs and with the condition keys AWS uses; a call without a row
