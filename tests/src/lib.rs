@@ -11,4 +11,5 @@ pub mod local_aws;
 pub mod pebble;
 pub mod scheduler;
 pub mod stack;
+pub mod webhook;
 pub mod world;

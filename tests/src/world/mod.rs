@@ -7,9 +7,11 @@ mod checks;
 mod figures;
 mod lets_encrypt;
 mod people;
+mod scheduled;
 
 pub use figures::Figures;
 pub use people::People;
+pub use scheduled::{daily_window, LEAD_MINUTES};
 
 use crate::harness::Harness;
 use crate::invoke::{function_url_payload, http_request, scheduled_event};
