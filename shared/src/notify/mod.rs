@@ -117,7 +117,7 @@ async fn notify(
     let meeting = meeting_id(snapshot);
     if run.applied.contains(&Step::SetDesiredCount(0)) {
         if let Some(meeting) = &meeting {
-            let event = ended(webhook, snapshot, run, now);
+            let event = ended(aws, config, webhook, snapshot, run, now).await?;
             let key = Key {
                 meeting,
                 kind: Kind::Ended,
@@ -183,24 +183,36 @@ fn meeting_id(snapshot: &Snapshot) -> Option<String> {
     snapshot.meeting_address().map(|a| a.allocation_id)
 }
 
-async fn ready(aws: &Aws, config: &Config, snapshot: &Snapshot, now: Time) -> Result<Event, CloudError> {
-    // A task event's run reads no addresses while the load balancer holds one: the tag is there.
-    let mut started_by = snapshot.meeting_address().and_then(|a| a.started_by);
-    if started_by.is_none() {
+/// The meeting's started-by tag in words. Task events' and stops' runs read no addresses while
+/// the load balancer holds one: the tag is read then.
+async fn started_by(aws: &Aws, config: &Config, snapshot: &Snapshot) -> Result<String, CloudError> {
+    let mut tag = snapshot.meeting_address().and_then(|a| a.started_by);
+    if tag.is_none() {
         let mut with_addresses = snapshot.clone();
         with_addresses.merge_addresses(aws.addresses(config).await?);
-        started_by = with_addresses.meeting_address().and_then(|a| a.started_by);
+        tag = with_addresses.meeting_address().and_then(|a| a.started_by);
     }
+    Ok(how_started(tag.as_deref()))
+}
+
+async fn ready(aws: &Aws, config: &Config, snapshot: &Snapshot, now: Time) -> Result<Event, CloudError> {
     Ok(Event {
         at: now,
-        started_by: how_started(started_by.as_deref()),
+        started_by: started_by(aws, config, snapshot).await?,
         seconds: seconds_since_start(snapshot, now),
         reason: None,
         cost_usd: None,
     })
 }
 
-fn ended(webhook: &WebhookConfig, snapshot: &Snapshot, run: Run<'_>, now: Time) -> Event {
+async fn ended(
+    aws: &Aws,
+    config: &Config,
+    webhook: &WebhookConfig,
+    snapshot: &Snapshot,
+    run: Run<'_>,
+    now: Time,
+) -> Result<Event, CloudError> {
     let seconds = seconds_since_start(snapshot, now);
     let life = Some(std::time::Duration::from_secs(seconds.max(0) as u64));
     // The task, the load balancer and the address live about as long as the meeting; the task's
@@ -224,13 +236,13 @@ fn ended(webhook: &WebhookConfig, snapshot: &Snapshot, run: Run<'_>, now: Time) 
         (Intent::Stop, None) => "stopped by hand",
         _ => "stopped",
     };
-    Event {
+    Ok(Event {
         at: now,
-        started_by: how_started(snapshot.meeting_address().and_then(|a| a.started_by).as_deref()),
+        started_by: started_by(aws, config, snapshot).await?,
         seconds,
         reason: Some(reason.into()),
         cost_usd: Some(cost.total_usd),
-    }
+    })
 }
 
 fn seconds_since_start(snapshot: &Snapshot, now: Time) -> i64 {
