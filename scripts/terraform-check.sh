@@ -39,7 +39,8 @@ free = {
     "aws_ecs_task_definition", "aws_iam_role", "aws_iam_role_policy", "aws_internet_gateway",
     "aws_lambda_function", "aws_lambda_function_url", "aws_lambda_permission", "aws_lb_target_group",
     "aws_partition", "aws_region", "aws_route", "aws_route53_record", "aws_route_table",
-    "aws_route_table_association", "aws_security_group", "aws_service_discovery_http_namespace",
+    "aws_route_table_association", "aws_scheduler_schedule", "aws_scheduler_schedule_group",
+    "aws_security_group", "aws_service_discovery_http_namespace",
     "aws_ssm_parameter", "aws_subnet", "aws_vpc", "aws_vpc_security_group_egress_rule",
     "aws_vpc_security_group_ingress_rule",
 }

@@ -74,6 +74,9 @@ mkdir -p "$work/tf"
 export TF_DATA_DIR="$work/tf-data"
 secret_hash="$(python3 -c 'import hashlib, secrets; print(hashlib.sha256(secrets.token_hex(32).encode()).hexdigest())')"
 vars=(-var "aws_endpoint_url=$endpoint" -var "lambda_dist_dir=$dist" -var "start_secret_hash=$secret_hash" -var "lambda_architecture=x86_64")
+# A scheduled window of each kind and a webhook: their schedules, role, parameters and grants.
+vars+=(-var 'scheduled_meetings=[{name="standup", schedule="cron(30 9 ? * MON-FRI *)", time_zone="Europe/Berlin", minutes=45}, {name="weekly", schedule="rate(7 days)", first="2030-01-07T09:30:00+01:00", minutes=30}]'
+  -var "webhook_url=https://hooks.example.test/services/T0/B0/local" -var "webhook_format=slack")
 
 echo "==> terraform init"
 tf -chdir="$work/tf" init -backend=false -plugin-dir="$TF_PLUGIN_DIR" -input=false -no-color >"$work/init.log" 2>&1 ||

@@ -156,7 +156,8 @@ locals {
       Resource = module.jitsi.advertise_ips_parameter_arn
     },
     ], [for statement in local.meeting_dns_statements : statement if local.custom_domain],
-  [for statement in local.certificate_statements : statement if local.lets_encrypt])
+    [for statement in local.certificate_statements : statement if local.lets_encrypt],
+  [for statement in local.manual_stop_read_statements : statement if length(local.windows) > 0])
 
   ssm_prefix = "${local.arn_prefix}:ssm:${local.region}:${local.account}:parameter"
   # Only without a domain (shared/src/cloud/certificates.rs): the records under their path (read

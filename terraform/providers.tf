@@ -30,6 +30,7 @@ provider "aws" {
     lambda           = local.endpoint
     logs             = local.endpoint
     route53          = local.endpoint
+    scheduler        = local.endpoint
     servicediscovery = local.endpoint
     ssm              = local.endpoint
     sts              = local.endpoint

@@ -133,6 +133,20 @@ LETS_ENCRYPT = [
 ]
 EXTRA_ROOTS = [Grant("ssm:GetParameter", "{acme_extra_roots}", "certificate::roots (ACME_EXTRA_ROOTS_PARAMETER)")]
 
+# Only with scheduled windows (MANUAL_STOP_PARAMETER, shared/src/cloud/manual_stop.rs): every run
+# may read the last manual stop (a tick inside a window, any run's full re-read after a failed
+# change); only stop-meeting's POST /stop writes it.
+MANUAL_STOP_READ = [Grant("ssm:GetParameter", "{manual_stop}", "manual_stop_at")]
+MANUAL_STOP_WRITE = [Grant("ssm:PutParameter", "{manual_stop}", "record_manual_stop (POST /stop)")]
+# Only with a webhook (WEBHOOK_URL_PARAMETER, shared/src/cloud/notifications.rs), for the functions
+# that send (task events, ticks) and record an end (stop-meeting).
+NOTIFICATIONS = [
+    Grant("ssm:GetParametersByPath", "{notifications_path}", "notification_records"),
+    Grant("ssm:PutParameter", "{notification_records}", "claim_notification / put_notification"),
+    Grant("ssm:DeleteParameter", "{notification_records}", "delete_notification (forgettable)"),
+    Grant("ssm:GetParameter", "{webhook_url}", "webhook_url, to send"),
+]
+
 START_SECRET = [Grant("ssm:GetParameter", "{start_secret_parameter}", "App::gate at cold start")]
 # The moderator tokens' signing key (JWT_SECRET_PARAMETER); SecureString with the AWS managed key, so
 # no kms:Decrypt. All three have the parameter's name in their environment; only start-meeting reads it.
@@ -216,6 +230,10 @@ def stack_values(by_address, function):
         "acme_account": f"arn:{partition}:ssm:{region}:{account}:parameter{env['ACME_ACCOUNT_PARAMETER']}",
         "acme_extra_roots": f"arn:{partition}:ssm:{region}:{account}:parameter{env['ACME_EXTRA_ROOTS_PARAMETER']}",
         "http_target_group": env["WEB_HTTP_TARGET_GROUP_ARN"],
+        "manual_stop": f"arn:{partition}:ssm:{region}:{account}:parameter{env['MANUAL_STOP_PARAMETER']}",
+        "notifications_path": f"arn:{partition}:ssm:{region}:{account}:parameter{env['NOTIFICATIONS_PARAMETER_PATH']}",
+        "notification_records": f"arn:{partition}:ssm:{region}:{account}:parameter{env['NOTIFICATIONS_PARAMETER_PATH']}/*",
+        "webhook_url": f"arn:{partition}:ssm:{region}:{account}:parameter{env['WEBHOOK_URL_PARAMETER']}",
     }, bool(env["HOSTED_ZONE_ID"] and env["MEETING_HOSTNAME"]), env
 
 
@@ -225,7 +243,10 @@ def check_function(function, by_address, all_resources):
     values, has_dns, env = stack_values(by_address, function)
     expected = {}
     acme = (LETS_ENCRYPT if env["ACME_DIRECTORY_URL"] else []) + (EXTRA_ROOTS if env["ACME_EXTRA_ROOTS_PARAMETER"] else [])
-    for grant in EXPECTED[function] + (MEETING_DNS if has_dns else []) + acme:
+    windows = (MANUAL_STOP_READ + (MANUAL_STOP_WRITE if function == "stop-meeting" else [])
+               if env["MANUAL_STOP_PARAMETER"] else [])
+    notifications = NOTIFICATIONS if env["WEBHOOK_URL_PARAMETER"] and function != "start-meeting" else []
+    for grant in EXPECTED[function] + (MEETING_DNS if has_dns else []) + acme + windows + notifications:
         expected[(grant.action, fill(grant.resource, values))] = grant
     expected_actions = {action for action, _ in expected}
     problems = []

@@ -25,8 +25,10 @@ run "trial_mode_wiring" {
       "JWT_SECRET_PARAMETER", "STACK_TAG", "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME",
       "DNS_IDLE_ADDRESS", "GRACE_MINUTES", "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
       "ACME_DIRECTORY_URL", "CERTIFICATES_PARAMETER_PATH", "ACME_ACCOUNT_PARAMETER", "ACME_EXTRA_ROOTS_PARAMETER",
-      "WEB_HTTP_TARGET_GROUP_ARN",
-    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 25
+      "WEB_HTTP_TARGET_GROUP_ARN", "SCHEDULED_MEETINGS", "SCHEDULE_LEAD_MINUTES", "MANUAL_STOP_PARAMETER",
+      "WEBHOOK_URL_PARAMETER", "WEBHOOK_FORMAT", "NOTIFICATIONS_PARAMETER_PATH", "TASK_CPU", "TASK_MEMORY",
+      "TASK_ARCHITECTURE", "FARGATE_SPOT",
+    ] : contains(keys(local.lambda_environment), k)]) && length(local.lambda_environment) == 35
     error_message = "The Lambda environment does not match the contract with the Rust functions."
   }
 

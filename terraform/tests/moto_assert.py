@@ -24,9 +24,11 @@ ENV_CONTRACT = {
     "JWT_SECRET_PARAMETER", "STACK_TAG", "CERTIFICATE_ARN", "HOSTED_ZONE_ID", "MEETING_HOSTNAME",
     "DNS_IDLE_ADDRESS", "GRACE_MINUTES", "NO_SHOW_MINUTES", "IDLE_MINUTES", "MAX_MEETING_MINUTES", "RUST_LOG",
     "ACME_DIRECTORY_URL", "CERTIFICATES_PARAMETER_PATH", "ACME_ACCOUNT_PARAMETER", "ACME_EXTRA_ROOTS_PARAMETER",
-    "WEB_HTTP_TARGET_GROUP_ARN",
+    "WEB_HTTP_TARGET_GROUP_ARN", "SCHEDULED_MEETINGS", "SCHEDULE_LEAD_MINUTES", "MANUAL_STOP_PARAMETER",
+    "WEBHOOK_URL_PARAMETER", "WEBHOOK_FORMAT", "NOTIFICATIONS_PARAMETER_PATH", "TASK_CPU", "TASK_MEMORY",
+    "TASK_ARCHITECTURE", "FARGATE_SPOT",
 }
-assert len(ENV_CONTRACT) == 25
+assert len(ENV_CONTRACT) == 35
 # Without a domain the stack gets a Let's Encrypt certificate per meeting (variable lets_encrypt,
 # on by default): a TCP 80 group, port 80 open to the NLB nodes, task-state's longer timeout.
 LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory"
@@ -305,6 +307,30 @@ if phase == "deployed":
             targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
             check([t["Arn"] for t in targets] == [fns.get(f"{name}-{fn}", {}).get("FunctionArn")], f"rule {rule['Name']} targets {fn}")
 
+    # Scheduled meetings and the webhook (scripts/terraform-moto.sh applies with both): one
+    # Scheduler schedule per window, the lead before it, invoking stop-meeting with only its name.
+    env = (fns.get(f"{name}-stop-meeting") or {}).get("Environment", {}).get("Variables", {})
+    windows = json.loads(env.get("SCHEDULED_MEETINGS") or "[]")
+    scheduler = client("scheduler")
+    schedules = {s["Name"]: scheduler.get_schedule(GroupName=name, Name=s["Name"])
+                 for s in scheduler.list_schedules(GroupName=name).get("Schedules", [])} if windows else {}
+    check(set(schedules) == {w["name"] for w in windows}, f"one schedule per window ({sorted(schedules)})")
+    for w in windows:
+        sch = schedules.get(w["name"], {})
+        target = sch.get("Target", {})
+        check(target.get("Arn") == fns.get(f"{name}-stop-meeting", {}).get("FunctionArn")
+              and json.loads(target.get("Input", "null")) == {"scheduled_meeting": w["name"]}
+              and sch.get("ScheduleExpressionTimezone") == w["time_zone"]
+              and sch.get("FlexibleTimeWindow", {}).get("Mode") == "OFF",
+              f"schedule {w['name']} invokes stop-meeting with only its name, in {w['time_zone']}")
+    if windows:
+        check(env.get("MANUAL_STOP_PARAMETER") == f"/{name}/schedule/manual-stop", "the manual stop's parameter is named")
+    webhook = env.get("WEBHOOK_URL_PARAMETER", "")
+    if webhook:
+        url = ssm.get_parameter(Name=webhook, WithDecryption=True)["Parameter"]
+        check(url["Type"] == "SecureString" and url["Value"] not in json.dumps(env) and url["Value"] not in json.dumps(outputs),
+              "the webhook URL is a SecureString, in no environment and no output")
+
     # Route 53: the meeting host name resolves from apply on, to the idle placeholder.
     if custom_domain:
         records = meeting_records()
@@ -317,13 +343,16 @@ if phase == "deployed":
 
     # IAM
     roles = {r["RoleName"] for r in our_roles()}
-    for r in [f"{name}-task-execution", f"{name}-task"] + [f"{name}-{f}" for f in FUNCTIONS]:
+    for r in [f"{name}-task-execution", f"{name}-task"] + [f"{name}-{f}" for f in FUNCTIONS] + \
+            ([f"{name}-scheduler"] if windows else []):
         check(r in roles, f"role {r}")
     for f in FUNCTIONS:
         if f"{name}-{f}" in roles:
             inline = set(iam.list_role_policies(RoleName=f"{name}-{f}")["PolicyNames"])
             want = {"own-log-group", "reconcile"} | ({"start-secret"} if f != "task-state" else set()) | \
-                ({"metrics"} if f == "stop-meeting" else set()) | ({"jwt-secret"} if f == "start-meeting" else set())
+                ({"metrics"} if f == "stop-meeting" else set()) | ({"jwt-secret"} if f == "start-meeting" else set()) | \
+                ({"manual-stop"} if f == "stop-meeting" and windows else set()) | \
+                ({"notifications"} if f != "start-meeting" and webhook else set())
             check(inline == want, f"role {f} inline policies {sorted(want)} (got {sorted(inline)})")
             check(not iam.list_attached_role_policies(RoleName=f"{name}-{f}")["AttachedPolicies"], f"role {f} has no managed policies")
 
@@ -335,6 +364,8 @@ elif phase == "destroyed":
     check(not parameters(), "no parameters left")
     check(not our_target_groups(), "no target groups left")
     check(not our_rules(), "no EventBridge rules left")
+    check(not [g for g in client("scheduler").list_schedule_groups()["ScheduleGroups"] if g["Name"] == name],
+          "no schedule group left")
     check(not our_roles(), "no IAM roles of the stack left")
     check(not our_log_groups(), "no log groups of the stack left")
     check(not elbv2.describe_load_balancers()["LoadBalancers"], "no load balancers")
