@@ -97,6 +97,18 @@ impl Schedule {
             .max_by_key(|o| (o.ends, std::cmp::Reverse(o.starts)))
     }
 
+    /// Every occurrence starting from `from` to `to`, in order (`make cost` counts a month's).
+    pub fn occurrences(&self, from: Time, to: Time) -> Vec<Occurrence> {
+        let mut all: Vec<Occurrence> = self
+            .windows
+            .iter()
+            .flat_map(|w| w.starts_between(from, to))
+            .map(|(window, starts)| self.occurrence(window, starts))
+            .collect();
+        all.sort_by_key(|o| o.starts);
+        all
+    }
+
     /// The next occurrence that has not started yet.
     pub fn next_after(&self, now: Time) -> Option<Occurrence> {
         self.windows

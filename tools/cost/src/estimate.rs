@@ -2,6 +2,7 @@
 //! the prices give the idle month, the running hour, one meeting and a typical month.
 
 use crate::prices::PriceTable;
+use crate::scheduled::ScheduledWindow;
 use crate::terraform::{Architecture, Deployment};
 use serde::Serialize;
 
@@ -105,6 +106,11 @@ pub struct Design {
     pub container_insights: bool,
     pub custom_domain: bool,
     pub lets_encrypt: bool,
+    /// Scheduled meetings a month, besides the clicked ones (`scheduled_meetings`).
+    pub scheduled: Vec<ScheduledWindow>,
+    /// This design starts a scheduled meeting this long before its window; the old one had no
+    /// schedule (an operator started it at the window's start).
+    pub scheduled_lead_seconds: Option<f64>,
 }
 
 /// The old design (the team's design notes): Perl scripts run by an operator.
@@ -135,6 +141,8 @@ impl Design {
             container_insights: deployment.container_insights,
             custom_domain: deployment.custom_domain,
             lets_encrypt: deployment.lets_encrypt,
+            scheduled: deployment.scheduled.clone(),
+            scheduled_lead_seconds: Some(deployment.schedule_lead_minutes * 60.0),
         }
     }
 
@@ -158,6 +166,8 @@ impl Design {
             container_insights: deployment.container_insights,
             custom_domain: deployment.custom_domain,
             lets_encrypt: false,
+            scheduled: deployment.scheduled.clone(),
+            scheduled_lead_seconds: None,
         }
     }
 }
@@ -239,7 +249,10 @@ pub struct Timeline {
 #[derive(Debug, Clone, Serialize)]
 pub struct Month {
     pub idle_usd: f64,
+    /// Clicked and scheduled meetings.
     pub meetings_usd: f64,
+    pub scheduled_meetings: f64,
+    pub scheduled_usd: f64,
     pub total_usd: f64,
     /// What the always-free tier would take off, if nothing else in the account uses it.
     pub free_tier_usd: f64,
@@ -647,6 +660,32 @@ impl Pricing<'_> {
         (section, used)
     }
 
+    /// The month's scheduled meetings: (how many, what they cost, what they use). Each is a meeting
+    /// of its window's length, started the lead early (this design: ready when people come; idle
+    /// until then) and ended by the idle timer after people leave at the window's end.
+    fn scheduled_meetings(&self) -> (f64, f64, Consumption) {
+        let mut total = (0.0, 0.0, Consumption::default());
+        for window in &self.design.scheduled {
+            let usage = Usage {
+                hours_per_meeting: window.minutes / 60.0,
+                ..self.usage.clone()
+            };
+            let pricing = Pricing { usage: &usage, ..*self };
+            let mut timeline = pricing.timeline();
+            if let Some(lead) = self.design.scheduled_lead_seconds {
+                let early = (lead - timeline.click_to_ready_seconds).max(0.0);
+                timeline.task_billed_seconds += early;
+                timeline.nlb_alive_seconds += early;
+                timeline.nlb_started_hours = (timeline.nlb_alive_seconds / 3600.0).ceil();
+            }
+            let (section, used) = pricing.per_meeting(&timeline);
+            total.0 += window.per_month;
+            total.1 += window.per_month * section.total_usd;
+            total.2 = total.2.plus(used, window.per_month);
+        }
+        total
+    }
+
     fn free_tier_usd(&self, used: Consumption) -> f64 {
         let p = &self.table.prices;
         let free = &self.table.free_tier;
@@ -678,8 +717,9 @@ impl Pricing<'_> {
         let (idle_month, idle_used) = self.idle_month();
         let (per_meeting, meeting_used) = self.per_meeting(&timeline);
         let meetings = f64::from(self.usage.meetings);
-        let consumption = idle_used.plus(meeting_used, meetings);
-        let meetings_usd = meetings * per_meeting.total_usd;
+        let (scheduled_meetings, scheduled_usd, scheduled_used) = self.scheduled_meetings();
+        let consumption = idle_used.plus(meeting_used, meetings).plus(scheduled_used, 1.0);
+        let meetings_usd = meetings * per_meeting.total_usd + scheduled_usd;
         let total_usd = idle_month.total_usd + meetings_usd;
         let free_tier_usd = self.free_tier_usd(consumption);
         DesignCost {
@@ -687,6 +727,8 @@ impl Pricing<'_> {
             month: Month {
                 idle_usd: idle_month.total_usd,
                 meetings_usd,
+                scheduled_meetings,
+                scheduled_usd,
                 total_usd,
                 free_tier_usd,
                 total_after_free_tier_usd: total_usd - free_tier_usd,

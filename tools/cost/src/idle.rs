@@ -24,6 +24,10 @@ const FREE_WHILE_IDLE: &[&str] = &[
     "aws_route",
     "aws_route_table",
     "aws_route_table_association",
+    // Scheduler invocations are free up to 14 million a month (AWS Price List, EventBridge
+    // Scheduler); a window fires once a day or so. Groups cost nothing.
+    "aws_scheduler_schedule",
+    "aws_scheduler_schedule_group",
     "aws_security_group",
     "aws_service_discovery_http_namespace",
     "aws_subnet",

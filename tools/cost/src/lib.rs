@@ -6,4 +6,5 @@ pub mod estimate;
 pub mod idle;
 pub use pricing::table as prices;
 pub mod report;
+pub mod scheduled;
 pub mod terraform;

@@ -220,10 +220,29 @@ pub fn render(report: &Report) -> String {
     row(
         &mut out,
         "meetings",
-        &usd(this.month.meetings_usd),
-        &usd(old.month.meetings_usd),
+        &usd(this.month.meetings_usd - this.month.scheduled_usd),
+        &usd(old.month.meetings_usd - old.month.scheduled_usd),
         &format!("{} × one meeting", e.usage.meetings),
     );
+    if !this.design.scheduled.is_empty() {
+        let windows: Vec<String> = this
+            .design
+            .scheduled
+            .iter()
+            .map(|w| format!("{} {} × {} min", w.name, number(w.per_month), number(w.minutes)))
+            .collect();
+        row(
+            &mut out,
+            &format!("scheduled meetings ({})", number(this.month.scheduled_meetings)),
+            &usd(this.month.scheduled_usd),
+            &usd(old.month.scheduled_usd),
+            &format!(
+                "{}; started {} min early (old: at the window)",
+                windows.join(", "),
+                number(this.design.scheduled_lead_seconds.unwrap_or(0.0) / 60.0)
+            ),
+        );
+    }
     row(
         &mut out,
         "total",

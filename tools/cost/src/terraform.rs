@@ -271,6 +271,11 @@ impl Variables {
         .ok_or_else(|| format!("variable {name} must be a number, got {value}"))
     }
 
+    /// A structured value (a list of objects) as JSON.
+    pub fn json(&self, name: &str) -> Result<String, String> {
+        serde_json::to_string(self.value(name)?).map_err(|e| format!("variable {name}: {e}"))
+    }
+
     pub fn bool(&self, name: &str) -> Result<bool, String> {
         let value = self.value(name)?;
         match value {
@@ -464,6 +469,9 @@ pub struct Deployment {
     /// Time for a registered target to turn healthy: interval × healthy threshold of the JVB target group.
     pub health_check_seconds: f64,
     pub idle_minutes: f64,
+    /// Scheduled meetings (`scheduled_meetings`) and how early each starts.
+    pub scheduled: Vec<crate::scheduled::ScheduledWindow>,
+    pub schedule_lead_minutes: f64,
     /// Every resource type the Terraform files declare, for the idle-cost listing.
     pub resource_types: BTreeSet<String>,
     /// Where the variable values came from.
@@ -548,6 +556,11 @@ impl Deployment {
             task_public_ip,
             health_check_seconds,
             idle_minutes: variables.number("idle_minutes")?,
+            scheduled: crate::scheduled::windows(
+                &variables.json("scheduled_meetings")?,
+                variables.number("scheduled_meeting_lead_minutes")?,
+            )?,
+            schedule_lead_minutes: variables.number("scheduled_meeting_lead_minutes")?,
             resource_types: files.resource_types(),
             sources: variables.sources,
         })

@@ -65,7 +65,8 @@ fn overrides_apply_in_terraforms_order() {
     let var_file = TempFile::new(
         "order.tfvars",
         "task_cpu = 4096\ntask_memory = 8192\ntask_architecture = \"X86_64\"\n\
-         hosted_zone_id = \"Z0123456789ABC\"\nmeeting_hostname = \"meet.example.org\"\n",
+         hosted_zone_id = \"Z0123456789ABC\"\nmeeting_hostname = \"meet.example.org\"\n\
+         scheduled_meetings = [{ name = \"standup\", schedule = \"cron(30 9 ? * MON-FRI *)\", minutes = 45 }]\n",
     );
     let deploy = DeployEnvironment {
         tf_var: vec![("log_retention_days".to_string(), "14".to_string())],
@@ -86,6 +87,10 @@ fn overrides_apply_in_terraforms_order() {
     assert_eq!(deployment.lambda_architecture, Architecture::X86_64);
     assert!(deployment.fargate_spot);
     assert_eq!(deployment.lambda_memory_mb, 256.0);
+    // The 261 weekdays of a year, per 30 days.
+    assert_eq!(deployment.scheduled.len(), 1);
+    assert!((deployment.scheduled[0].per_month - 261.0 * 30.0 / 365.0).abs() < 1e-9);
+    assert_eq!(deployment.schedule_lead_minutes, 7.0);
     // Sources name variables and files, never values.
     assert!(deployment.sources.iter().any(|s| s == "task_cpu from --var"));
     assert!(deployment.sources.iter().all(|s| !s.contains("Z0123456789ABC")));
@@ -105,6 +110,14 @@ fn bad_input_gives_clear_errors() {
     let error = read(&[CliVariable::File(PathBuf::from("/nonexistent/prod.tfvars"))]);
     assert!(
         error.contains("cannot read the var file /nonexistent/prod.tfvars"),
+        "{error}"
+    );
+
+    let error = read(&[CliVariable::Assignment(
+        r#"scheduled_meetings=[{name="x", schedule="cron(30 9 * * MON *)", minutes=45}]"#.to_string(),
+    )]);
+    assert!(
+        error.contains("scheduled_meetings: window \"x\": one of day-of-month"),
         "{error}"
     );
 
