@@ -8,7 +8,8 @@
 # so a build or another test stream meanwhile cannot change what it runs or what Terraform uploads.
 #
 # env: DEMO_SPEED (default 6: AWS's delays divided by 6), DEMO_CI=1 (non-interactive, full speed:
-#      clicks by itself and exits once the meeting is back to idle), DEMO_BROWSER=1 (non-interactive:
+#      a scheduled window starts a meeting, then the driver clicks; exits once back to idle and the
+#      webhook got both meetings' messages), DEMO_BROWSER=1 (non-interactive:
 #      the browser test in tests/browser clicks, against AWS's delays divided by 15 so that every
 #      state can be seen; the driver exits once the meeting is back to idle), DEMO_SMOKE=1
 #      (non-interactive, full speed: tools/smoke clicks and checks the meeting through a Jitsi
@@ -123,6 +124,17 @@ else
   tf_vars+=(-var "lets_encrypt=false")
   echo "  certificates: self-signed (a Let's Encrypt certificate for the meeting's loopback address needs root for ports 80 and 443, and the Debian package pebble)"
 fi
+# A scheduled window and a webhook receiver (the driver), except for the browser and smoke runs,
+# which click themselves and must not meet a meeting the window started. The window opens at the
+# first whole minute at least 2.5 minutes away (after the apply), starting its meeting a minute early.
+if [ "$DEMO_BROWSER" = 0 ] && [ "$DEMO_SMOKE" = 0 ]; then
+  window_minutes=$([ "$DEMO_CI" = 1 ] && echo 1 || echo 3)
+  window_cron="$(python3 -c 'import datetime as d; t = d.datetime.now(d.timezone.utc) + d.timedelta(seconds=150); t = t.replace(second=0, microsecond=0) + d.timedelta(minutes=1); print(f"cron({t.minute} {t.hour} * * ? *)")')"
+  export DEMO_WEBHOOK_PORT="$(free_port)"
+  tf_vars+=(-var "scheduled_meetings=[{name=\"demo\", schedule=\"$window_cron\", minutes=$window_minutes}]"
+    -var "scheduled_meeting_lead_minutes=1" -var "webhook_url=http://127.0.0.1:$DEMO_WEBHOOK_PORT/hooks/meeting")
+  echo "  a scheduled window: $window_cron UTC for $window_minutes min; a webhook receiver on port $DEMO_WEBHOOK_PORT"
+fi
 tf -chdir="$work/tf" init -backend=false -plugin-dir="$TF_PLUGIN_DIR" -input=false -no-color >"$work/init.log" 2>&1 ||
   { cat "$work/init.log"; die "terraform init failed"; }
 t0=$(date +%s)
@@ -134,7 +146,7 @@ echo "  $(grep -E '^Apply complete' "$work/apply.log") ($(( $(date +%s) - t0 )) 
 # Each function gets the environment Terraform deployed it with and, as Lambda gives it, credentials
 # of its own execution role (the local AWS then allows only what that role's policies allow).
 python3 - "$aws_port" "$work" "${FUNCTIONS[@]}" <<'PY'
-import sys, boto3
+import shlex, sys, boto3
 port, work, functions = sys.argv[1], sys.argv[2], sys.argv[3:]
 def client(service):
     return boto3.client(service, endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
@@ -152,6 +164,8 @@ for fn in functions:
     if fn == "start-meeting":  # the stack's settings, for the driver (which plays AWS, not a function)
         with open(f"{work}/stack.env", "w") as env:
             env.writelines(f"{key}={value}\n" for key, value in variables.items())
+        with open(f"{work}/stack.sh", "w") as env:  # the same for the shell (values may hold JSON)
+            env.writelines(f"{key}={shlex.quote(value)}\n" for key, value in variables.items())
 PY
 
 say "Serving the functions"
@@ -163,7 +177,7 @@ wait_for "http://127.0.0.1:$lambda_port/lambda-url/start-meeting/status" 60 ||
 echo "  http://127.0.0.1:$lambda_port"
 
 say "Running the meeting lifecycle"
-set -a; source "$work/stack.env"; set +a
+set -a; source "$work/stack.sh"; set +a
 STACK_TAG_VALUE="$STACK_TAG"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$aws_port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 export LAMBDA_PORT="$lambda_port" START_SECRET="$secret"

@@ -1,6 +1,6 @@
 //! A webhook receiver on loopback, as Slack, Discord or Teams would be for the functions: it
 //! records every POST and answers as the test says (a status, or no answer at all). `make demo`
-//! runs one too and prints what it receives.
+//! runs one too and shows what it receives.
 
 use crate::lambda::http1::{read_message, write_response};
 use serde_json::Value;
@@ -23,8 +23,6 @@ struct Shared {
     received: Vec<Value>,
     /// Answers for the next POSTs, in order; 200 once they run out.
     answers: VecDeque<Answer>,
-    /// Printed as they arrive (`make demo`).
-    echo: bool,
 }
 
 #[derive(Clone)]
@@ -36,7 +34,12 @@ pub struct Receiver {
 impl Receiver {
     /// Listens on 127.0.0.1 (a port of the system's choosing) until the process ends.
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port for the webhook receiver");
+        Self::on_port(0)
+    }
+
+    /// Listens on 127.0.0.1:`port` (`make demo` gives Terraform the URL before the driver runs).
+    pub fn on_port(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("a loopback port for the webhook receiver");
         let url = format!("http://{}/hooks/meeting", listener.local_addr().unwrap());
         let shared = Arc::new(Mutex::new(Shared::default()));
         let serving = shared.clone();
@@ -47,12 +50,6 @@ impl Receiver {
             }
         });
         Self { url, shared }
-    }
-
-    /// Prints each body as it arrives.
-    pub fn echo(self) -> Self {
-        self.shared.lock().unwrap().echo = true;
-        self
     }
 
     pub fn url(&self) -> &str {
@@ -83,9 +80,6 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>) {
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         let answer = {
             let mut shared = shared.lock().unwrap();
-            if shared.echo {
-                println!("webhook received: {body}");
-            }
             shared.received.push(body);
             shared.answers.pop_front().unwrap_or(Answer::Status(200))
         };

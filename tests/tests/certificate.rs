@@ -8,6 +8,7 @@ use lifecycle::certificate::served;
 use lifecycle::certificate::Record;
 use lifecycle_tests::local_aws::LocalAws;
 use lifecycle_tests::pebble::{Pebble, WebContainer};
+use lifecycle_tests::webhook::Receiver;
 use lifecycle_tests::world::World;
 use serde_json::Value;
 use std::sync::Arc;
@@ -48,13 +49,20 @@ async fn meeting(w: &World) -> (Value, WebContainer) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_without_a_domain_is_served_a_trusted_certificate_and_the_next_one_on_its_address_reuses_it() {
     let pebble = Pebble::start();
+    let receiver = Receiver::start();
     let w = World::new(Arc::new(LocalAws::start()), "letsencrypt")
         .await
         .with_lets_encrypt(&pebble)
+        .await
+        .with_webhook(&receiver)
         .await;
 
     let (status, web) = meeting(&w).await;
     assert_eq!(status["phase"], "ready", "{status}\npebble: {}", pebble.log());
+    // Ready only with its certificate settled; the tick tells the team then (it reads the records).
+    let ready = receiver.events("ready");
+    assert_eq!(ready.len(), 1, "{ready:?}");
+    assert_eq!(ready[0]["meeting_url"], status["meeting_url"]);
     let certificate = step(&status, "certificate");
     assert_eq!(
         certificate["state"],

@@ -40,11 +40,13 @@ impl Reads {
     }
 
     /// The certificate records matter where they can move on (a task event) and to a status
-    /// once a task runs.
-    fn certificates(self, task_running: bool) -> bool {
+    /// once a task runs; with a webhook also to a tick while a task runs, since the meeting is
+    /// ready (and the team told) only once its certificate step is settled.
+    fn certificates(self, config: &Config, task_running: bool) -> bool {
         match self {
             Reads::Status => task_running,
             Reads::Everything | Reads::Reconcile(Intent::TaskChanged) => true,
+            Reads::Reconcile(Intent::Tick) => task_running && config.webhook.is_some(),
             Reads::Reconcile(_) => false,
         }
     }
@@ -151,7 +153,7 @@ impl Aws {
         snapshot.addresses = addresses;
         snapshot.traffic = traffic;
         let running = snapshot.tasks.iter().any(Task::is_running);
-        if let Some(acme) = config.acme.as_ref().filter(|_| reads.certificates(running)) {
+        if let Some(acme) = config.acme.as_ref().filter(|_| reads.certificates(config, running)) {
             // The certificate never holds the meeting back: without its records the status shows
             // it waiting, and a run decides nothing about it.
             match Box::pin(self.certificate_records(acme)).await {

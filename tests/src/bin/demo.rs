@@ -2,8 +2,13 @@
 //! plays the parts AWS plays by itself: the ECS scheduler, EventBridge (task events, the schedule),
 //! the NLB's flow metrics while simulated people meet. It prints the lifecycle as a timeline.
 //!
+//! With a scheduled window in the functions' settings it also plays EventBridge Scheduler (the
+//! window's invocation at its wake-up), and with DEMO_WEBHOOK_PORT it is the webhook's receiver
+//! and shows what arrives.
+//!
 //! Settings (from scripts/demo.sh): LOCAL_AWS_PORT, LAMBDA_PORT, START_SECRET, DEMO_SPEED (AWS's
-//! delays divided by this; 0 = none), DEMO_CI=1 (click by itself, exit once idle again),
+//! delays divided by this; 0 = none), DEMO_CI=1 (click by itself, exit once idle again; with a
+//! window, first let the window start a meeting and check it stays up to the window's end),
 //! DEMO_BROWSER=1 (the browser test clicks; exit once idle again), and the functions' own
 //! environment (to find the stack).
 
@@ -14,6 +19,7 @@ use lifecycle_tests::inventory::Inventory;
 use lifecycle_tests::invoke::scheduled_event;
 use lifecycle_tests::local_aws::{sdk_config_for, LocalAws};
 use lifecycle_tests::scheduler::{MinuteTraffic, Scheduler};
+use lifecycle_tests::webhook::Receiver;
 use serde_json::Value;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -24,7 +30,7 @@ const TASK_SECONDS: f64 = 60.0;
 const HEALTH_SECONDS: f64 = 30.0;
 /// How long the simulated people stay once the meeting is ready.
 const MEETING_SECONDS: u64 = 20;
-const CI_DEADLINE: Duration = Duration::from_secs(360);
+const CI_DEADLINE: Duration = Duration::from_secs(600);
 /// A minute of a few people on the video bridge, as the NLB's metrics show it.
 const PEOPLE: MinuteTraffic = MinuteTraffic {
     media_bytes: 1_500_000.0,
@@ -192,6 +198,23 @@ async fn main() -> ExitCode {
         scale(HEALTH_SECONDS)
     );
     println!("  Simulated people stay {MEETING_SECONDS} s, then the idle timer ends the meeting.");
+    let mut window = config.schedule.next_after(Utc::now());
+    if let Some(w) = &window {
+        println!(
+            "  Scheduled:   window {} at {} UTC for {} min; it starts by itself at {} UTC",
+            w.window,
+            w.starts.format("%H:%M"),
+            (w.ends - w.starts).num_minutes(),
+            w.wakes.format("%H:%M")
+        );
+    }
+    let receiver = std::env::var("DEMO_WEBHOOK_PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .map(Receiver::on_port);
+    if let Some(receiver) = &receiver {
+        println!("  Webhook:     {} (this driver receives and shows it)", receiver.url());
+    }
     match clicker {
         Clicker::Person => println!("  Open the start page and click start. Ctrl-C destroys everything."),
         Clicker::BrowserTest => println!("  The browser test opens the start page and clicks start."),
@@ -205,10 +228,16 @@ async fn main() -> ExitCode {
         steps: Vec::new(),
     };
     let mut last_tick = Instant::now();
+    let mut window_ends: Option<chrono::DateTime<Utc>> = None;
     let mut ready_since: Option<Instant> = None;
     let mut was_ready = false;
     let mut scanned_minute = None;
-    if clicker == Clicker::Driver {
+    let mut hooks_shown = 0;
+    // With a window, the driver's own run lets the window start the first meeting; it clicks after.
+    let scheduled_cycle = clicker == Clicker::Driver && window.is_some();
+    let mut clicks_left = u32::from(scheduled_cycle);
+    let cycles = 1 + clicks_left as usize;
+    if clicker == Clicker::Driver && !scheduled_cycle {
         if let Err(error) = lambdas.start(&secret) {
             eprintln!("demo: the start failed: {error}");
             return ExitCode::FAILURE;
@@ -216,6 +245,18 @@ async fn main() -> ExitCode {
         timeline.line("clicked start");
     }
     loop {
+        // EventBridge Scheduler: the window's invocation at its wake-up, with only its name.
+        if let Some(w) = window.as_ref().filter(|w| Utc::now() >= w.wakes) {
+            timeline.line(&format!("   Scheduler     wakes stop-meeting for window {}", w.window));
+            let input = serde_json::json!({ "scheduled_meeting": w.window });
+            if let Err(error) = lambdas.invoke("stop-meeting", &input) {
+                timeline.line(&format!("   scheduled invocation failed: {error}"));
+            }
+            if clicks_left > 0 {
+                window_ends = Some(w.ends);
+            }
+            window = None;
+        }
         for event in scheduler.step().await {
             let detail = &event["detail"];
             timeline.line(&format!(
@@ -246,6 +287,16 @@ async fn main() -> ExitCode {
             }
         };
         timeline.show(&status);
+        if let Some(receiver) = &receiver {
+            for body in receiver.received().iter().skip(hooks_shown) {
+                timeline.line(&format!("   webhook       {}", body["text"].as_str().unwrap_or("?")));
+                hooks_shown += 1;
+            }
+        }
+        if was_ready && status["phase"] != "ready" && window_ends.is_some_and(|ends| Utc::now() < ends) {
+            eprintln!("demo: the window's meeting ended before the window did");
+            return ExitCode::FAILURE;
+        }
         let ready = status["phase"] == "ready";
         if ready && ready_since.is_none() {
             ready_since = Some(Instant::now());
@@ -278,6 +329,22 @@ async fn main() -> ExitCode {
                 timeline.line(
                     "nothing is left in the local AWS: no load balancer, no Elastic IP, no target, desired count 0",
                 );
+                if clicks_left > 0 {
+                    clicks_left -= 1;
+                    (was_ready, window_ends) = (false, None);
+                    if let Err(error) = lambdas.start(&secret) {
+                        eprintln!("demo: the start failed: {error}");
+                        return ExitCode::FAILURE;
+                    }
+                    timeline.line("clicked start");
+                    continue;
+                }
+                if clicker == Clicker::Driver {
+                    if let Err(problem) = check_webhook(receiver.as_ref(), cycles, scheduled_cycle) {
+                        eprintln!("demo: {problem}");
+                        return ExitCode::FAILURE;
+                    }
+                }
                 return ExitCode::SUCCESS;
             }
         }
@@ -287,6 +354,32 @@ async fn main() -> ExitCode {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Each meeting's ready and end reached the webhook once; the first was the window's.
+fn check_webhook(receiver: Option<&Receiver>, cycles: usize, scheduled_first: bool) -> Result<(), String> {
+    let Some(receiver) = receiver else { return Ok(()) };
+    let received = receiver.received();
+    let of = |event: &str| received.iter().filter(|b| b["event"] == event).collect::<Vec<_>>();
+    let (ready, ended) = (of("ready"), of("ended"));
+    if ready.len() != cycles || ended.len() != cycles {
+        return Err(format!(
+            "the webhook got {} ready and {} ended messages for {cycles} meetings",
+            ready.len(),
+            ended.len()
+        ));
+    }
+    if scheduled_first
+        && !ready[0]["started_by"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("the schedule"))
+    {
+        return Err(format!(
+            "the first meeting was not started by the schedule: {}",
+            ready[0]
+        ));
+    }
+    Ok(())
 }
 
 /// The NLB's CloudWatch traffic for the current minute, as people in a call (or a scanner)
