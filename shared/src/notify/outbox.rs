@@ -127,6 +127,14 @@ impl Outbox {
         self.events.contains_key(&(meeting.to_string(), kind))
     }
 
+    /// The attempts to send one event, in order.
+    pub fn attempts(&self, key: Key) -> Vec<&Attempt> {
+        self.attempts
+            .get(&(key.meeting.to_string(), key.kind))
+            .map(|attempts| attempts.values().collect())
+            .unwrap_or_default()
+    }
+
     pub fn event(&self, key: Key) -> Option<&Event> {
         self.events.get(&(key.meeting.to_string(), key.kind))
     }

@@ -5,6 +5,7 @@
 
 mod account;
 mod meeting;
+mod notifications;
 
 pub use account::{Quota, ServiceFacts};
 pub use meeting::{AddressFacts, Inventory, ListenerFacts, LoadBalancerFacts, TargetFacts, TaskFacts};
@@ -20,6 +21,7 @@ pub struct Aws {
     elb: aws_sdk_elasticloadbalancingv2::Client,
     ec2: aws_sdk_ec2::Client,
     route53: aws_sdk_route53::Client,
+    ssm: aws_sdk_ssm::Client,
     sts: aws_sdk_sts::Client,
 }
 
@@ -40,6 +42,7 @@ impl Aws {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&sdk),
             ec2: aws_sdk_ec2::Client::new(&sdk),
             route53: aws_sdk_route53::Client::new(&sdk),
+            ssm: aws_sdk_ssm::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
         }
     }

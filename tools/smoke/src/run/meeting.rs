@@ -78,6 +78,10 @@ pub async fn participant_stage(
         // The guests notice the flag at their next poll; the stop does not wait for them.
         _ = interrupt.wait() => {}
     }
+    let load_balancer = inventory.ok().and_then(|i| i.load_balancer).map(|lb| lb.arn);
+    if let (Some(webhook), Some(arn)) = (&config.webhook, load_balancer) {
+        log.record(super::webhook::check(&ready.aws, webhook, &arn, interrupt).await);
+    }
 }
 
 fn targets_check(inventory: &Inventory) -> Check {

@@ -4,6 +4,7 @@
 mod meeting;
 mod stop;
 mod summary;
+mod webhook;
 
 use crate::cli::{MeetingOptions, Options};
 use crate::diagnose;
