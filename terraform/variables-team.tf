@@ -7,7 +7,8 @@ variable "scheduled_meetings" {
     minutes = 45 }. schedule is EventBridge Scheduler's cron(minutes hours day-of-month month
     day-of-week year), with a single number of minutes and the hours as numbers (the wake-up is
     computed from them), or rate(N minutes|hours|days) with first = its first start (RFC 3339 with
-    an offset, in the future when created). Each becomes a Scheduler schedule that starts the
+    an offset). AWS refuses a start date in the past when a schedule is created or changed: when you
+    change a rate window, move first to an upcoming start (its occurrences stay the same). Each becomes a Scheduler schedule that starts the
     meeting scheduled_meeting_lead_minutes early; inside a window the idle and no-show rules wait,
     a manual stop is respected. Names and times are shown on the public start page.
   EOT
@@ -25,12 +26,21 @@ variable "scheduled_meetings" {
     error_message = "Each scheduled meeting needs a distinct name of 1-31 lowercase letters, digits and hyphens (it names its schedule and is shown on the page)."
   }
   validation {
-    condition     = alltrue([for w in var.scheduled_meetings : w.minutes > 0 && w.minutes <= 720 && w.minutes < var.max_meeting_minutes])
-    error_message = "A scheduled meeting lasts more than 0 and at most 720 minutes, and less than max_meeting_minutes."
+    # Inside a window nothing but a manual stop ends the meeting: its lead and length stay below the cap.
+    condition     = alltrue([for w in var.scheduled_meetings : w.minutes > 0 && w.minutes <= 720 && w.minutes + var.scheduled_meeting_lead_minutes < var.max_meeting_minutes])
+    error_message = "A scheduled meeting lasts more than 0 and at most 720 minutes, and its lead plus its length stay below max_meeting_minutes."
+  }
+  validation {
+    # A rate window does not overlap itself (which would keep a meeting up for good).
+    condition = alltrue([for w in var.scheduled_meetings : !startswith(w.schedule, "rate(") || try(
+      tonumber(regex("^rate\\(([0-9]+) ", w.schedule)[0]) * lookup({ minute = 1, minutes = 1, hour = 60, hours = 60, day = 1440, days = 1440 }, regex(" ([a-z]+)\\)$", w.schedule)[0], 0) >= w.minutes + var.scheduled_meeting_lead_minutes,
+      true # not a rate of this form: the validation below says so
+    )])
+    error_message = "A rate window's interval must be at least its length plus scheduled_meeting_lead_minutes (else it overlaps itself and the meeting never ends)."
   }
   validation {
     condition = alltrue([for w in var.scheduled_meetings : (
-      can(regex("^cron\\([0-9]{1,2} [0-9]{1,2}(,[0-9]{1,2})* \\S+ \\S+ \\S+ \\S+\\)$", w.schedule)) ||
+      can(regex("^cron\\([0-5]?[0-9] ([01]?[0-9]|2[0-3])(,([01]?[0-9]|2[0-3]))* \\S+ \\S+ \\S+ \\S+\\)$", w.schedule)) ||
       (can(regex("^rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)$", w.schedule)) && can(timeadd(w.first, "0m")))
     )])
     error_message = "A schedule is cron(M H day-of-month month day-of-week year) with one number of minutes and numeric hours (e.g. cron(30 9 ? * MON-FRI *)), or rate(N minutes|hours|days) with first set to its first start in RFC 3339 (e.g. 2026-12-07T09:30:00+01:00)."

@@ -262,6 +262,11 @@ variable "public_function_concurrency" {
     condition     = var.public_function_concurrency == null ? true : (var.public_function_concurrency >= 2 && var.public_function_concurrency <= 50)
     error_message = "public_function_concurrency must be between 2 (the tick and a manual stop may meet) and 50, or null for no reservation."
   }
+  validation {
+    # A window's invocation comes in the same minute as the tick.
+    condition     = var.public_function_concurrency == null || length(var.scheduled_meetings) == 0 || coalesce(var.public_function_concurrency, 3) >= 3
+    error_message = "With scheduled_meetings, public_function_concurrency must be at least 3: a window's invocation, the tick and a manual stop may meet."
+  }
 }
 
 variable "start_secret_hash" {

@@ -44,6 +44,9 @@ pub struct Config {
     pub idle: IdlePolicy,
     /// Scheduled meetings (`schedule`): empty without windows.
     pub schedule: Schedule,
+    /// Windows left out for what is wrong with them (logged at each cold start): one bad window
+    /// must not stop every start and stop.
+    pub schedule_problems: Vec<String>,
     /// The parameter a manual stop writes its time to, so that an open window does not restart
     /// the meeting; set with windows only.
     pub manual_stop_parameter: Option<String>,
@@ -215,13 +218,13 @@ impl Config {
             }),
         };
 
-        let schedule = match optional("SCHEDULED_MEETINGS") {
-            None => Schedule::default(),
-            Some(windows) => Schedule::parse(&windows, minutes("SCHEDULE_LEAD_MINUTES", DEFAULT_SCHEDULE_LEAD)?)
+        let (schedule, schedule_problems) = match optional("SCHEDULED_MEETINGS") {
+            None => (Schedule::default(), Vec::new()),
+            Some(windows) => Schedule::parse_each(&windows, minutes("SCHEDULE_LEAD_MINUTES", DEFAULT_SCHEDULE_LEAD)?)
                 .map_err(|why| ConfigError::Unreadable {
-                    name: "SCHEDULED_MEETINGS",
-                    why,
-                })?,
+                name: "SCHEDULED_MEETINGS",
+                why,
+            })?,
         };
         let manual_stop_parameter = match schedule.is_empty() {
             true => None,
@@ -263,6 +266,7 @@ impl Config {
             dns,
             idle,
             schedule,
+            schedule_problems,
             manual_stop_parameter,
             webhook,
         })
@@ -354,6 +358,34 @@ mod tests {
                 other => panic!("{name}={value}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_bad_window_is_left_out_with_its_reason_and_a_malformed_list_is_an_error() {
+        let mut v = vars();
+        v.insert(
+            "SCHEDULED_MEETINGS".into(),
+            r#"[{"name":"ok","schedule":"cron(0 9 * * ? *)","minutes":30},
+                {"name":"tz","schedule":"cron(0 9 * * ? *)","time_zone":"Europe/Atlantis","minutes":30}]"#
+                .into(),
+        );
+        assert_eq!(
+            Config::from_vars(&v).unwrap_err(),
+            ConfigError::Missing("MANUAL_STOP_PARAMETER")
+        );
+        v.insert("MANUAL_STOP_PARAMETER".into(), "/jitsi/schedule/manual-stop".into());
+        let config = Config::from_vars(&v).unwrap();
+        assert_eq!(config.schedule.windows.len(), 1);
+        assert_eq!(config.schedule_problems.len(), 1);
+        assert!(config.schedule_problems[0].contains("Europe/Atlantis"));
+        v.insert("SCHEDULED_MEETINGS".into(), "{not json".into());
+        assert!(matches!(
+            Config::from_vars(&v),
+            Err(ConfigError::Unreadable {
+                name: "SCHEDULED_MEETINGS",
+                ..
+            })
+        ));
     }
 
     #[test]

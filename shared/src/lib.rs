@@ -67,7 +67,11 @@ pub fn sdk_loader() -> ConfigLoader {
 /// logged (naming what is wrong) before the runtime reports it.
 pub async fn cold_start() -> Result<App, StartupError> {
     telemetry::init();
-    App::from_env().await.inspect_err(log_startup_error)
+    let app = App::from_env().await.inspect_err(log_startup_error)?;
+    for problem in &app.config.schedule_problems {
+        tracing::error!(%problem, "a scheduled window is left out (SCHEDULED_MEETINGS)");
+    }
+    Ok(app)
 }
 
 fn log_startup_error(error: &StartupError) {

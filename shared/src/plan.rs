@@ -310,10 +310,7 @@ pub fn wanted_listeners(config: &Config) -> Vec<ListenerSpec> {
 /// The scheduled window that wants a meeting now: open, and the meeting not stopped by hand since
 /// it woke (a manual stop inside a window is respected until the next one).
 pub fn open_window(snapshot: &Snapshot, config: &Config, now: Time) -> Option<crate::schedule::Occurrence> {
-    config
-        .schedule
-        .open_at(now)
-        .filter(|open| snapshot.manual_stop_at.is_none_or(|stopped| stopped < open.wakes))
+    config.schedule.open_at(now, snapshot.manual_stop_at)
 }
 
 /// Whether a wanted meeting should end now (see `idle`: media and sustained signalling count as

@@ -8,6 +8,7 @@ use crate::carry::Reread;
 use crate::cloud::{Aws, CloudError, Reads};
 use crate::config::Config;
 use crate::model::{Snapshot, Time};
+use crate::notify::End;
 use crate::plan::{plan, Intent, Step, StopReason};
 use crate::status::{status, Status};
 use tracing::{info, warn};
@@ -47,6 +48,10 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
             match aws.apply(config, &step, now).await {
                 Ok(answer) => {
                     info!(?intent, ?step, "applied");
+                    if step == Step::SetDesiredCount(0) {
+                        let why = stop_reason.map_or(End::ByHand, End::Rule);
+                        crate::notify::record_end(aws, config, &snapshot, why, now).await;
+                    }
                     reread = reread.max(snapshot.record(config, &step, answer, now));
                     applied.push(step);
                     if reread == Reread::Everything {
@@ -85,12 +90,7 @@ async fn finish(
     stop_reason: Option<StopReason>,
 ) -> Outcome {
     let status = status(snapshot, config, now);
-    let run = crate::notify::Run {
-        intent,
-        applied: &applied,
-        stop_reason,
-    };
-    crate::notify::settle(aws, config, snapshot, &status, run, now).await;
+    crate::notify::settle(aws, config, snapshot, &status, intent, now).await;
     Outcome {
         status,
         applied,

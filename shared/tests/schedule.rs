@@ -98,3 +98,29 @@ fn a_meeting_restarted_by_hand_inside_a_stopped_window_follows_the_idle_rules() 
     };
     assert_eq!(planned(&restarted, Intent::Tick, 40).1, Some(StopReason::NoShow));
 }
+
+#[test]
+fn the_status_and_the_page_show_the_next_scheduled_meeting() {
+    let status = lifecycle::status::status(&idle(), &scheduled(), t(40));
+    let next = status.next_scheduled.clone().expect("a next meeting");
+    // t(40) is inside today's window: the next one is tomorrow's.
+    assert_eq!(
+        (next.window.as_str(), next.starts, next.wakes),
+        ("standup", t(24 * 60 + 30), t(24 * 60 + 23))
+    );
+    assert_eq!(
+        status.public().next_scheduled,
+        status.next_scheduled,
+        "times are public"
+    );
+    let page = lifecycle::page::render(&status, None);
+    assert!(
+        page.contains(
+            "Next scheduled meeting: standup, Tue 24 Nov 12:30 UTC for 45 min. It starts by itself at 12:23 UTC."
+        ),
+        "{page}"
+    );
+    let unscheduled = lifecycle::status::status(&idle(), &config(), t(40));
+    assert_eq!(unscheduled.next_scheduled, None);
+    assert!(lifecycle::page::render(&unscheduled, None).contains(r#"<p id="next-scheduled" class="hint" hidden>"#));
+}

@@ -161,3 +161,37 @@ run "an_unknown_webhook_format_is_rejected" {
   }
   expect_failures = [var.webhook_format]
 }
+
+run "a_rate_window_that_overlaps_itself_is_rejected" {
+  command = plan
+  variables {
+    scheduled_meetings = [{ name = "x", schedule = "rate(30 minutes)", first = "2030-01-07T09:30:00Z", minutes = 30 }]
+  }
+  expect_failures = [var.scheduled_meetings]
+}
+
+run "an_hour_aws_rejects_is_rejected" {
+  command = plan
+  variables {
+    scheduled_meetings = [{ name = "x", schedule = "cron(0 24 ? * MON *)", minutes = 10 }]
+  }
+  expect_failures = [var.scheduled_meetings]
+}
+
+run "a_window_whose_lead_reaches_the_cap_is_rejected" {
+  command = plan
+  variables {
+    max_meeting_minutes = 60
+    scheduled_meetings  = [{ name = "x", schedule = "cron(0 9 ? * MON *)", minutes = 55 }]
+  }
+  expect_failures = [var.scheduled_meetings]
+}
+
+run "windows_need_room_for_their_invocation_beside_the_tick_and_a_stop" {
+  command = plan
+  variables {
+    public_function_concurrency = 2
+    scheduled_meetings          = [{ name = "x", schedule = "cron(0 9 ? * MON *)", minutes = 30 }]
+  }
+  expect_failures = [var.public_function_concurrency]
+}

@@ -63,7 +63,8 @@ impl Reads {
 
     /// The last manual stop matters to a tick while a window is open (the window's decision).
     fn manual_stop(self, config: &Config, now: Time) -> bool {
-        matches!(self, Reads::Everything | Reads::Reconcile(Intent::Tick)) && config.schedule.open_at(now).is_some()
+        matches!(self, Reads::Everything | Reads::Reconcile(Intent::Tick))
+            && config.schedule.open_at(now, None).is_some()
     }
 
     /// CloudWatch bills per metric read: only the tick decides about idleness.

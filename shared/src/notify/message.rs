@@ -35,7 +35,7 @@ pub fn text(kind: Kind, event: &Event, meeting_url: Option<&str>) -> String {
         Kind::Ready => format!(
             "The meeting is ready: {} (started by {}, ready {} after the start).",
             meeting_url.unwrap_or("(address unknown)"),
-            event.started_by,
+            event.started_by.as_deref().unwrap_or("unknown"),
             clock(event.seconds)
         ),
         Kind::Ended => format!(
@@ -95,7 +95,7 @@ mod tests {
     fn ended() -> Event {
         Event {
             at: Utc.with_ymd_and_hms(2026, 12, 7, 9, 20, 0).unwrap(),
-            started_by: "the schedule (standup)".into(),
+            started_by: Some("the schedule (standup)".into()),
             seconds: 3_125,
             reason: Some("no one left for 10 minutes".into()),
             cost_usd: Some(0.0934),

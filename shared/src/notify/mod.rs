@@ -9,13 +9,13 @@ mod message;
 mod outbox;
 mod post;
 
-pub use message::{body, text, WebhookFormat};
+pub use message::{body, WebhookFormat};
 pub use outbox::{Attempt, AttemptState, Event, Key, Kind, Outbox, IN_FLIGHT, KEEP, MAX_ATTEMPTS};
 
 use crate::cloud::{Aws, CloudError};
 use crate::config::{Config, ConfigError};
 use crate::model::{Snapshot, Time, STARTED_BY_CLICK};
-use crate::plan::{Intent, Step, StopReason};
+use crate::plan::{Intent, StopReason};
 use crate::status::{Phase, Status};
 use pricing::meeting::{Lifetimes, TaskSize};
 use pricing::table::PriceTable;
@@ -81,21 +81,43 @@ impl WebhookConfig {
     }
 }
 
-/// What a run did, as far as notifications care.
-#[derive(Debug, Clone, Copy)]
-pub struct Run<'a> {
-    pub intent: Intent,
-    pub applied: &'a [Step],
-    pub stop_reason: Option<StopReason>,
+/// Records the end of the meeting in `snapshot`, right after this run lowered the desired count
+/// (the only run that knows why): one claim, no other call first, so that little can come between
+/// the stop and its record. Never fails the run.
+pub async fn record_end(aws: &Aws, config: &Config, snapshot: &Snapshot, why: End, now: Time) {
+    let (Some(webhook), Some(meeting)) = (&config.webhook, meeting_id(snapshot)) else {
+        return;
+    };
+    let event = ended(webhook, snapshot, why, now);
+    let key = Key {
+        meeting: &meeting,
+        kind: Kind::Ended,
+    };
+    let (name, value) = (key.event_name(), to_json(&event));
+    match tokio::time::timeout(BUDGET, aws.claim_notification(webhook, &name, &value)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => warn!(%error, "the meeting's end was not recorded: no end message"),
+        Err(_) => warn!("the meeting's end was not recorded in time: no end message"),
+    }
 }
 
-/// Records and sends what this run saw happen; never fails the run and never takes longer than
-/// [`BUDGET`].
-pub async fn settle(aws: &Aws, config: &Config, snapshot: &Snapshot, status: &Status, run: Run<'_>, now: Time) {
+/// Why a meeting ended: the idle rules' reason, or a stop by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Rule(StopReason),
+    ByHand,
+}
+
+/// Records the ready meeting and sends what is due; never fails the run and never takes longer
+/// than [`BUDGET`]. Only the tick and task events send: those who clicked wait for the answer.
+pub async fn settle(aws: &Aws, config: &Config, snapshot: &Snapshot, status: &Status, intent: Intent, now: Time) {
     let Some(webhook) = &config.webhook else {
         return;
     };
-    match tokio::time::timeout(BUDGET, notify(aws, config, webhook, snapshot, status, run, now)).await {
+    if !matches!(intent, Intent::Tick | Intent::TaskChanged) {
+        return;
+    }
+    match tokio::time::timeout(BUDGET, notify(aws, config, webhook, snapshot, status, now)).await {
         Ok(Ok(())) => {}
         Ok(Err(error)) => warn!(%error, "notifications: an AWS call failed; the next trigger goes on"),
         Err(_) => warn!(
@@ -111,25 +133,9 @@ async fn notify(
     webhook: &WebhookConfig,
     snapshot: &Snapshot,
     status: &Status,
-    run: Run<'_>,
     now: Time,
 ) -> Result<(), CloudError> {
     let meeting = meeting_id(snapshot);
-    if run.applied.contains(&Step::SetDesiredCount(0)) {
-        if let Some(meeting) = &meeting {
-            let event = ended(aws, config, webhook, snapshot, run, now).await?;
-            let key = Key {
-                meeting,
-                kind: Kind::Ended,
-            };
-            aws.claim_notification(webhook, &key.event_name(), &to_json(&event))
-                .await?;
-        }
-    }
-    // Those who clicked wait for the answer: their runs send nothing.
-    if !matches!(run.intent, Intent::Tick | Intent::TaskChanged) {
-        return Ok(());
-    }
     let mut outbox = aws.notification_records(webhook).await?;
     let ready_meeting = meeting.as_deref().filter(|_| status.phase == Phase::Ready);
     if let Some(meeting) = ready_meeting.filter(|m| !outbox.has(m, Kind::Ready)) {
@@ -142,7 +148,13 @@ async fn notify(
             .await?;
         outbox = aws.notification_records(webhook).await?;
     }
-    for (key, attempt) in outbox.due(ready_meeting, now) {
+    let due = outbox.due(ready_meeting, now);
+    // Read before any attempt is claimed: a failed read costs no attempt.
+    let url = match due.is_empty() {
+        true => String::new(),
+        false => aws.webhook_url(webhook).await?,
+    };
+    for (key, attempt) in due {
         let Some(event) = outbox.event(key) else { continue };
         let sending = Attempt {
             state: AttemptState::Sending,
@@ -155,7 +167,6 @@ async fn notify(
         {
             continue; // another run has this attempt
         }
-        let url = aws.webhook_url(webhook).await?;
         let payload = body(webhook.format, key.kind, event, status.meeting_url.as_deref());
         let result = post::post(&url, payload.to_string(), SEND_TIMEOUT).await;
         let (state, detail) = match result {
@@ -198,21 +209,14 @@ async fn started_by(aws: &Aws, config: &Config, snapshot: &Snapshot) -> Result<S
 async fn ready(aws: &Aws, config: &Config, snapshot: &Snapshot, now: Time) -> Result<Event, CloudError> {
     Ok(Event {
         at: now,
-        started_by: started_by(aws, config, snapshot).await?,
+        started_by: Some(started_by(aws, config, snapshot).await?),
         seconds: seconds_since_start(snapshot, now),
         reason: None,
         cost_usd: None,
     })
 }
 
-async fn ended(
-    aws: &Aws,
-    config: &Config,
-    webhook: &WebhookConfig,
-    snapshot: &Snapshot,
-    run: Run<'_>,
-    now: Time,
-) -> Result<Event, CloudError> {
+fn ended(webhook: &WebhookConfig, snapshot: &Snapshot, why: End, now: Time) -> Event {
     let seconds = seconds_since_start(snapshot, now);
     let life = Some(std::time::Duration::from_secs(seconds.max(0) as u64));
     // The task, the load balancer and the address live about as long as the meeting; the task's
@@ -229,20 +233,23 @@ async fn ended(
         webhook.task_size.as_ref(),
         &lifetimes,
     );
-    let reason = match (run.intent, run.stop_reason) {
-        (_, Some(StopReason::NoShow)) => "nobody joined",
-        (_, Some(StopReason::Idle)) => "everyone had left",
-        (_, Some(StopReason::MaxLength)) => "it reached the longest meeting allowed",
-        (Intent::Stop, None) => "stopped by hand",
-        _ => "stopped",
+    let reason = match why {
+        End::Rule(StopReason::NoShow) => "nobody joined",
+        End::Rule(StopReason::Idle) => "everyone had left",
+        End::Rule(StopReason::MaxLength) => "it reached the longest meeting allowed",
+        End::ByHand => "stopped by hand",
     };
-    Ok(Event {
+    Event {
         at: now,
-        started_by: started_by(aws, config, snapshot).await?,
+        // Only if this run read it: the end is recorded before anything else is asked.
+        started_by: snapshot
+            .meeting_address()
+            .and_then(|a| a.started_by)
+            .map(|tag| how_started(Some(&tag))),
         seconds,
         reason: Some(reason.into()),
         cost_usd: Some(cost.total_usd),
-    })
+    }
 }
 
 fn seconds_since_start(snapshot: &Snapshot, now: Time) -> i64 {

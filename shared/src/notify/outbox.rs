@@ -40,7 +40,9 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub at: Time,
-    pub started_by: String,
+    /// How the meeting began, in words; an end knows it only if its run read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
     /// Ready: from the start to ready. Ended: from the start to the end.
     pub seconds: i64,
     /// Ended only: why, in words.

@@ -8,7 +8,7 @@ fn t(seconds: i64) -> Time {
 fn event(at: Time) -> String {
     to_json(&Event {
         at,
-        started_by: "a click on the start page".into(),
+        started_by: Some("a click on the start page".into()),
         seconds: 200,
         reason: None,
         cost_usd: None,

@@ -128,8 +128,9 @@ fn week_days(text: &str) -> Result<Days, String> {
     if let Some(day) = text.strip_suffix('L').filter(|d| !d.is_empty()) {
         return Ok(Days::LastOfWeek(weekday(day)?));
     }
+    // `L` alone is the week's last day, Saturday, every week (AWS: "L" in day-of-week is "7" or "SAT").
     if text == "L" {
-        return Ok(Days::LastOfWeek(7));
+        return Ok(Days::OfWeek(field("SAT", "day-of-week", 1, 7, &WEEKDAYS)?));
     }
     Ok(Days::OfWeek(field(text, "day-of-week", 1, 7, &WEEKDAYS)?))
 }
@@ -254,6 +255,11 @@ mod tests {
         assert_eq!(days_in("0 9 L * ? *", 2027, 2), [28]);
         assert_eq!(days_in("0 9 LW * ? *", 2027, 1), [29], "the 31st is a Sunday");
         assert_eq!(days_in("0 9 ? * 6L *", 2026, 12), [25], "last Friday");
+        assert_eq!(
+            days_in("0 9 ? * L *", 2026, 12),
+            [5, 12, 19, 26],
+            "L alone: every Saturday"
+        );
         assert_eq!(days_in("0 9 ? * 2#1 *", 2026, 12), [7], "first Monday");
         // 1 Aug 2026 is a Saturday: the nearest weekday in the month is Monday the 3rd.
         assert_eq!(days_in("0 9 1W * ? *", 2026, 8), [3]);

@@ -70,30 +70,44 @@ struct WindowSetting {
 impl Schedule {
     /// Reads the windows from their JSON setting; the error names the window and what is wrong.
     pub fn parse(windows_json: &str, lead: Duration) -> Result<Self, String> {
+        let (schedule, problems) = Self::parse_each(windows_json, lead)?;
+        match problems.into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(schedule),
+        }
+    }
+
+    /// As [`Schedule::parse`], keeping the windows that are right and saying what is wrong with the
+    /// others: the functions start with those (one bad window must not stop every start and stop).
+    pub fn parse_each(windows_json: &str, lead: Duration) -> Result<(Self, Vec<String>), String> {
         let settings: Vec<WindowSetting> =
             serde_json::from_str(windows_json).map_err(|e| format!("not a list of windows: {e}"))?;
-        let windows = settings
-            .into_iter()
-            .map(|s| {
-                let name = s.name.clone();
-                Window::from_setting(s).map_err(|why| format!("window {name:?}: {why}"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { windows, lead })
+        let mut windows = Vec::new();
+        let mut problems = Vec::new();
+        for setting in settings {
+            let name = setting.name.clone();
+            match Window::from_setting(setting) {
+                Ok(window) => windows.push(window),
+                Err(why) => problems.push(format!("window {name:?}: {why}")),
+            }
+        }
+        Ok((Self { windows, lead }, problems))
     }
 
     pub fn is_empty(&self) -> bool {
         self.windows.is_empty()
     }
 
-    /// The occurrence that wants a meeting now (from its wake-up to its end). Of overlapping
-    /// ones, the one that ends last, so the meeting is kept up until every open window closes.
-    pub fn open_at(&self, now: Time) -> Option<Occurrence> {
+    /// The occurrence that wants a meeting now (from its wake-up to its end), leaving out those
+    /// that woke before the meeting was last stopped by hand. Of overlapping ones, the one that
+    /// ends last, so the meeting is kept up until every open window closes.
+    pub fn open_at(&self, now: Time, stopped_by_hand: Option<Time>) -> Option<Occurrence> {
         self.windows
             .iter()
             .flat_map(|w| w.starts_between(now - w.length, now + self.lead))
             .map(|(window, starts)| self.occurrence(window, starts))
             .filter(|o| o.wakes <= now && now < o.ends)
+            .filter(|o| stopped_by_hand.is_none_or(|stopped| stopped < o.wakes))
             .max_by_key(|o| (o.ends, std::cmp::Reverse(o.starts)))
     }
 

@@ -18,14 +18,14 @@ fn standup() -> Schedule {
 fn a_window_is_open_from_its_wake_up_to_its_end() {
     let s = standup();
     // Monday 7 December 2026, 09:30 Berlin = 08:30 UTC.
-    let open = s.open_at(utc(2026, 12, 7, 8, 23)).expect("open at the wake-up");
+    let open = s.open_at(utc(2026, 12, 7, 8, 23), None).expect("open at the wake-up");
     assert_eq!(open.starts, utc(2026, 12, 7, 8, 30));
     assert_eq!(open.wakes, utc(2026, 12, 7, 8, 23));
     assert_eq!(open.ends, utc(2026, 12, 7, 9, 15));
-    assert_eq!(s.open_at(utc(2026, 12, 7, 9, 14)), Some(open));
-    assert_eq!(s.open_at(utc(2026, 12, 7, 8, 22)), None, "before the wake-up");
-    assert_eq!(s.open_at(utc(2026, 12, 7, 9, 15)), None, "at the end");
-    assert_eq!(s.open_at(utc(2026, 12, 6, 8, 40)), None, "a Sunday");
+    assert_eq!(s.open_at(utc(2026, 12, 7, 9, 14), None), Some(open));
+    assert_eq!(s.open_at(utc(2026, 12, 7, 8, 22), None), None, "before the wake-up");
+    assert_eq!(s.open_at(utc(2026, 12, 7, 9, 15), None), None, "at the end");
+    assert_eq!(s.open_at(utc(2026, 12, 6, 8, 40), None), None, "a Sunday");
 }
 
 #[test]
@@ -62,24 +62,58 @@ fn overlapping_windows_keep_the_one_that_ends_last() {
         r#"[{"name":"a","schedule":"cron(0 9 * * ? *)","minutes":60},
             {"name":"b","schedule":"cron(30 9 * * ? *)","minutes":60}]"#,
     );
-    assert_eq!(s.open_at(utc(2026, 12, 7, 9, 10)).unwrap().window, "a");
+    assert_eq!(s.open_at(utc(2026, 12, 7, 9, 10), None).unwrap().window, "a");
     assert_eq!(
-        s.open_at(utc(2026, 12, 7, 9, 25)).unwrap().window,
+        s.open_at(utc(2026, 12, 7, 9, 25), None).unwrap().window,
         "b",
         "b woke at 09:23"
     );
     assert_eq!(
-        s.open_at(utc(2026, 12, 7, 10, 20)).unwrap().ends,
+        s.open_at(utc(2026, 12, 7, 10, 20), None).unwrap().ends,
         utc(2026, 12, 7, 10, 30)
     );
-    assert_eq!(s.open_at(utc(2026, 12, 7, 10, 30)), None);
+    assert_eq!(s.open_at(utc(2026, 12, 7, 10, 30), None), None);
+}
+
+#[test]
+fn a_manual_stop_holds_back_the_windows_that_woke_before_it_not_the_later_ones() {
+    // a: 09:00-12:00; b wakes at 10:23. Stopped by hand at 10:00, inside a only.
+    let s = schedule(
+        r#"[{"name":"a","schedule":"cron(0 9 * * ? *)","minutes":180},
+            {"name":"b","schedule":"cron(30 10 * * ? *)","minutes":30}]"#,
+    );
+    let stopped = Some(utc(2026, 12, 7, 10, 0));
+    assert_eq!(s.open_at(utc(2026, 12, 7, 10, 10), stopped), None);
+    let later = s
+        .open_at(utc(2026, 12, 7, 10, 23), stopped)
+        .expect("b woke after the stop");
+    assert_eq!(later.window, "b");
+    assert_eq!(
+        s.open_at(utc(2026, 12, 7, 10, 23), None).unwrap().window,
+        "a",
+        "a ends last"
+    );
+}
+
+#[test]
+fn a_bad_window_is_named_and_the_good_ones_kept() {
+    let (kept, problems) = Schedule::parse_each(
+        r#"[{"name":"good","schedule":"cron(0 9 * * ? *)","minutes":30},
+            {"name":"bad","schedule":"cron(0 25 * * ? *)","minutes":30}]"#,
+        Duration::minutes(7),
+    )
+    .unwrap();
+    assert_eq!(kept.windows.len(), 1);
+    assert_eq!(kept.windows[0].name, "good");
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].starts_with("window \"bad\": hours"), "{problems:?}");
 }
 
 #[test]
 fn a_window_over_midnight_is_open_on_the_next_day() {
     let s = schedule(r#"[{"name":"late","schedule":"cron(30 23 ? * FRI *)","minutes":90}]"#);
     let saturday = utc(2026, 12, 5, 0, 30);
-    assert_eq!(s.open_at(saturday).unwrap().starts, utc(2026, 12, 4, 23, 30));
+    assert_eq!(s.open_at(saturday, None).unwrap().starts, utc(2026, 12, 4, 23, 30));
 }
 
 #[test]
@@ -94,9 +128,9 @@ fn rate_windows_count_from_their_first_start() {
         s.next_after(utc(2026, 12, 7, 8, 30)).unwrap().starts,
         utc(2026, 12, 14, 8, 30)
     );
-    assert!(s.open_at(utc(2026, 12, 14, 8, 25)).is_some());
-    assert!(s.open_at(utc(2026, 12, 14, 9, 0)).is_none());
-    assert!(s.open_at(utc(2026, 11, 30, 8, 40)).is_none(), "before the first");
+    assert!(s.open_at(utc(2026, 12, 14, 8, 25), None).is_some());
+    assert!(s.open_at(utc(2026, 12, 14, 9, 0), None).is_none());
+    assert!(s.open_at(utc(2026, 11, 30, 8, 40), None).is_none(), "before the first");
 }
 
 #[test]
