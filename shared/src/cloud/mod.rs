@@ -8,6 +8,7 @@ mod manual_stop;
 mod notifications;
 mod observe;
 
+pub use notifications::read_outbox;
 pub use observe::Reads;
 
 use crate::config::Config;

@@ -7,27 +7,27 @@ use super::{failed, Aws, CloudError};
 use crate::notify::{Outbox, WebhookConfig};
 use aws_sdk_ssm::types::ParameterType;
 
-impl Aws {
-    pub async fn notification_records(&self, webhook: &WebhookConfig) -> Result<Outbox, CloudError> {
-        let mut records = Vec::new();
-        let mut pages = self
-            .ssm
-            .get_parameters_by_path()
-            .path(&webhook.records_path)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(failed("ssm:GetParametersByPath"))?;
-            for parameter in page.parameters() {
-                if let (Some(name), Some(value)) = (parameter.name(), parameter.value()) {
-                    let short = name.rsplit('/').next().unwrap_or(name);
-                    records.push((short.to_string(), value.to_string()));
-                }
+/// The outbox under `path` (also `make smoke`'s read, with its own credentials).
+pub async fn read_outbox(ssm: &aws_sdk_ssm::Client, path: &str) -> Result<Outbox, CloudError> {
+    let mut records = Vec::new();
+    let mut pages = ssm.get_parameters_by_path().path(path).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(failed("ssm:GetParametersByPath"))?;
+        for parameter in page.parameters() {
+            if let (Some(name), Some(value)) = (parameter.name(), parameter.value()) {
+                let short = name.rsplit('/').next().unwrap_or(name);
+                records.push((short.to_string(), value.to_string()));
             }
         }
-        Ok(Outbox::from_records(
-            records.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-        ))
+    }
+    Ok(Outbox::from_records(
+        records.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+    ))
+}
+
+impl Aws {
+    pub async fn notification_records(&self, webhook: &WebhookConfig) -> Result<Outbox, CloudError> {
+        read_outbox(&self.ssm, &webhook.records_path).await
     }
 
     /// Creates the record unless it exists: true when this call created it.

@@ -1,9 +1,11 @@
-//! Scheduled meetings in the typical month: how many each window makes in 30 days (counted over a
-//! whole year, as the functions evaluate the window: shared/src/schedule), and what one costs:
+//! Scheduled meetings in the typical month: how many each window makes in 30 days (counted over
+//! the coming year, as the functions evaluate the window: shared/src/schedule), and what one costs:
 //! started the lead before the window, up through its end, then the idle timer as any meeting.
+//! Overlapping windows are counted as separate meetings (an upper bound).
 
-use chrono::{TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use lifecycle::schedule::Schedule;
+use lifecycle::Time;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -14,12 +16,12 @@ pub struct ScheduledWindow {
     pub per_month: f64,
 }
 
-/// The windows of the `scheduled_meetings` variable (its JSON) with their monthly counts.
-pub fn windows(setting_json: &str, lead_minutes: f64) -> Result<Vec<ScheduledWindow>, String> {
-    let lead = chrono::Duration::seconds((lead_minutes * 60.0) as i64);
+/// The windows of the `scheduled_meetings` variable (its JSON) with their monthly counts over the
+/// 365 days from `from`.
+pub fn windows(setting_json: &str, lead_minutes: f64, from: Time) -> Result<Vec<ScheduledWindow>, String> {
+    let lead = Duration::seconds((lead_minutes * 60.0) as i64);
     let schedule = Schedule::parse(setting_json, lead).map_err(|e| format!("scheduled_meetings: {e}"))?;
-    let from = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-    let to = Utc.with_ymd_and_hms(2028, 1, 1, 0, 0, 0).unwrap();
+    let to = from + Duration::days(365);
     let year = schedule.occurrences(from, to);
     Ok(schedule
         .windows
@@ -42,6 +44,7 @@ mod tests {
             r#"[{"name":"standup","schedule":"cron(30 9 ? * MON-FRI *)","time_zone":"Europe/Berlin","minutes":45},
                 {"name":"weekly","schedule":"rate(7 days)","first":"2026-12-07T09:30:00+01:00","minutes":30}]"#,
             7.0,
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
         )
         .unwrap();
         // 2027 has 261 weekdays: 261 × 30 / 365.

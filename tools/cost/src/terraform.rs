@@ -559,6 +559,7 @@ impl Deployment {
             scheduled: crate::scheduled::windows(
                 &variables.json("scheduled_meetings")?,
                 variables.number("scheduled_meeting_lead_minutes")?,
+                chrono::Utc::now(),
             )?,
             schedule_lead_minutes: variables.number("scheduled_meeting_lead_minutes")?,
             resource_types: files.resource_types(),

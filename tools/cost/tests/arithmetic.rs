@@ -327,8 +327,12 @@ fn a_lets_encrypt_certificate_costs_the_wait_of_the_run_that_orders_it() {
 #[test]
 fn a_scheduled_meeting_costs_a_meeting_of_its_window_started_the_lead_early() {
     let daily = Deployment {
-        scheduled: cost::scheduled::windows(r#"[{"name":"daily","schedule":"cron(0 9 * * ? *)","minutes":60}]"#, 7.0)
-            .unwrap(),
+        scheduled: cost::scheduled::windows(
+            r#"[{"name":"daily","schedule":"cron(0 9 * * ? *)","minutes":60}]"#,
+            7.0,
+            chrono::Utc::now(),
+        )
+        .unwrap(),
         ..deployment()
     };
     let result = run(&daily, 4);
