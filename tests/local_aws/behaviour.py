@@ -17,6 +17,18 @@ from moto.moto_api import state_manager
 from moto.ssm import models as ssm_models
 from state import TIMINGS, now
 
+# AWS creates atomically what moto checks and then writes: concurrent calls must not both create
+# (tests/local_aws/test_atomic_creation.py).
+_creations = threading.RLock()
+
+
+def _atomically(create):
+    def locked(*args, **kwargs):
+        with _creations:
+            return create(*args, **kwargs)
+    return locked
+
+
 # --- ECS --------------------------------------------------------------------------------------
 
 # A running task stays running until it is stopped (moto advances it on every DescribeTasks).
@@ -122,6 +134,8 @@ _create_load_balancer = elbv2_models.ELBv2Backend.create_load_balancer
 _create_listener = elbv2_models.ELBv2Backend.create_listener
 
 
+
+@_atomically
 def _create_load_balancer_once(self, name, *args, **kwargs):
     # AWS: CreateLoadBalancer is idempotent: the same name with the same settings returns the
     # existing load balancer (moto makes another); with other settings (here: other Elastic IPs) it
@@ -137,6 +151,7 @@ def _create_load_balancer_once(self, name, *args, **kwargs):
     return existing
 
 
+@_atomically
 def _create_listener_once(self, load_balancer_arn, protocol, port, *args, **kwargs):
     # AWS: one listener per port; the same one again returns it (moto's own check never matches).
     balancer = self.load_balancers.get(load_balancer_arn)
@@ -157,15 +172,5 @@ elbv2_models.FakeLoadBalancer.activate = _lb_activate_when_provisioned
 
 # AWS: PutParameter without Overwrite on an existing name fails with ParameterAlreadyExists,
 # atomically (SSM API reference, PutParameter; the functions claim on it: shared/src/cloud/
-# notifications.rs, certificates.rs). moto checks and appends without a lock, so two concurrent
-# creators could both win (tests/local_aws/test_ssm.py).
-_ssm_put_parameter = ssm_models.SimpleSystemManagerBackend.put_parameter
-_ssm_lock = threading.Lock()
-
-
-def _put_parameter_atomically(self, *args, **kwargs):
-    with _ssm_lock:
-        return _ssm_put_parameter(self, *args, **kwargs)
-
-
-ssm_models.SimpleSystemManagerBackend.put_parameter = _put_parameter_atomically
+# notifications.rs, certificates.rs). moto checks and appends without a lock.
+ssm_models.SimpleSystemManagerBackend.put_parameter = _atomically(ssm_models.SimpleSystemManagerBackend.put_parameter)

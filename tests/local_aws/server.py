@@ -6,7 +6,7 @@ cites its sources):
   * ECS wire types: container cpu/memory are strings in the ECS API, numbers in moto [behaviour.py];
   * ELB idempotency: CreateLoadBalancer with an existing name returns that load balancer (moto makes
     a second one), or fails with DuplicateLoadBalancerName if its Elastic IPs differ; a listener
-    port exists once [behaviour.py];
+    port exists once; both are atomic under concurrent calls (moto checks, then creates) [behaviour.py];
   * Fargate task interfaces: a task's private IP lies in its subnet (moto: anywhere in 10/8), and
     its interface is deleted when the task stops, so its target fails its checks [behaviour.py];
   * NLB ARNs are loadbalancer/net/... (moto: app/ for every type); IAM policies, listener ARNs and
