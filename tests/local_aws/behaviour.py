@@ -134,7 +134,6 @@ _create_load_balancer = elbv2_models.ELBv2Backend.create_load_balancer
 _create_listener = elbv2_models.ELBv2Backend.create_listener
 
 
-
 @_atomically
 def _create_load_balancer_once(self, name, *args, **kwargs):
     # AWS: CreateLoadBalancer is idempotent: the same name with the same settings returns the
