@@ -33,10 +33,10 @@ variable "scheduled_meetings" {
   validation {
     # A rate window does not overlap itself (which would keep a meeting up for good).
     condition = alltrue([for w in var.scheduled_meetings : !startswith(w.schedule, "rate(") || try(
-      tonumber(regex("^rate\\(([0-9]+) ", w.schedule)[0]) * lookup({ minute = 1, minutes = 1, hour = 60, hours = 60, day = 1440, days = 1440 }, regex(" ([a-z]+)\\)$", w.schedule)[0], 0) >= w.minutes + var.scheduled_meeting_lead_minutes,
+      tonumber(regex("^rate\\(([0-9]+) ", w.schedule)[0]) * lookup({ minute = 1, minutes = 1, hour = 60, hours = 60, day = 1440, days = 1440 }, regex(" ([a-z]+)\\)$", w.schedule)[0], 0) > w.minutes + var.scheduled_meeting_lead_minutes,
       true # not a rate of this form: the validation below says so
     )])
-    error_message = "A rate window's interval must be at least its length plus scheduled_meeting_lead_minutes (else it overlaps itself and the meeting never ends)."
+    error_message = "A rate window's interval must be longer than its length plus scheduled_meeting_lead_minutes (else each wake-up falls inside the last window and the meeting never ends)."
   }
   validation {
     condition = alltrue([for w in var.scheduled_meetings : (

@@ -165,7 +165,7 @@ run "an_unknown_webhook_format_is_rejected" {
 run "a_rate_window_that_overlaps_itself_is_rejected" {
   command = plan
   variables {
-    scheduled_meetings = [{ name = "x", schedule = "rate(30 minutes)", first = "2030-01-07T09:30:00Z", minutes = 30 }]
+    scheduled_meetings = [{ name = "x", schedule = "rate(37 minutes)", first = "2030-01-07T09:30:00Z", minutes = 30 }]
   }
   expect_failures = [var.scheduled_meetings]
 }

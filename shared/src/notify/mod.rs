@@ -24,8 +24,11 @@ use tracing::{info, warn};
 
 /// One POST waits this long for an answer.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(3);
-/// Everything a run does for notifications, sends included, within this.
+/// A run's sends and their records, within this.
 pub const BUDGET: Duration = Duration::from_secs(8);
+/// The end's record (one SSM call), within this: a stopping run spends at most this plus
+/// [`BUDGET`] on notifications.
+pub const END_RECORD_TIMEOUT: Duration = Duration::from_secs(4);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookConfig {
@@ -94,7 +97,7 @@ pub async fn record_end(aws: &Aws, config: &Config, snapshot: &Snapshot, why: En
         kind: Kind::Ended,
     };
     let (name, value) = (key.event_name(), to_json(&event));
-    match tokio::time::timeout(BUDGET, aws.claim_notification(webhook, &name, &value)).await {
+    match tokio::time::timeout(END_RECORD_TIMEOUT, aws.claim_notification(webhook, &name, &value)).await {
         Ok(Ok(_)) => {}
         Ok(Err(error)) => warn!(%error, "the meeting's end was not recorded: no end message"),
         Err(_) => warn!("the meeting's end was not recorded in time: no end message"),

@@ -80,13 +80,18 @@ impl Schedule {
     /// As [`Schedule::parse`], keeping the windows that are right and saying what is wrong with the
     /// others: the functions start with those (one bad window must not stop every start and stop).
     pub fn parse_each(windows_json: &str, lead: Duration) -> Result<(Self, Vec<String>), String> {
-        let settings: Vec<WindowSetting> =
+        let entries: Vec<serde_json::Value> =
             serde_json::from_str(windows_json).map_err(|e| format!("not a list of windows: {e}"))?;
         let mut windows = Vec::new();
         let mut problems = Vec::new();
-        for setting in settings {
-            let name = setting.name.clone();
-            match Window::from_setting(setting) {
+        for (i, entry) in entries.into_iter().enumerate() {
+            let name = entry["name"]
+                .as_str()
+                .map_or_else(|| format!("#{}", i + 1), str::to_string);
+            let window = serde_json::from_value::<WindowSetting>(entry)
+                .map_err(|e| e.to_string())
+                .and_then(|setting| Window::from_setting(setting, lead));
+            match window {
                 Ok(window) => windows.push(window),
                 Err(why) => problems.push(format!("window {name:?}: {why}")),
             }
@@ -145,7 +150,7 @@ impl Schedule {
 const HORIZON_DAYS: i64 = 366 * 4 + 1;
 
 impl Window {
-    fn from_setting(s: WindowSetting) -> Result<Self, String> {
+    fn from_setting(s: WindowSetting, lead: Duration) -> Result<Self, String> {
         let length = Duration::milliseconds((s.minutes * 60_000.0) as i64);
         if !(s.minutes > 0.0 && length <= LONGEST_WINDOW) {
             return Err(format!(
@@ -166,8 +171,15 @@ impl Window {
                 .first
                 .as_deref()
                 .ok_or("a rate window needs `first` (its first start)")?;
+            let every = rate_interval(rate)?;
+            // Else each wake-up falls inside the last occurrence and the meeting never ends.
+            if every <= length + lead {
+                return Err(format!(
+                    "rate({rate}) overlaps itself: the interval must exceed the length plus the lead"
+                ));
+            }
             Recurrence::Rate {
-                every: rate_interval(rate)?,
+                every,
                 first: DateTime::parse_from_rfc3339(first)
                     .map_err(|e| format!("first {first:?}: expected RFC 3339 with an offset ({e})"))?
                     .with_timezone(&Utc),

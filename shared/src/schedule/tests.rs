@@ -158,6 +158,14 @@ fn bad_windows_are_named_with_the_reason() {
             "at most 720",
         ),
         (
+            r#"[{"name":"x","schedule":"rate(37 minutes)","first":"2026-12-07T09:30:00Z","minutes":30}]"#,
+            "overlaps itself",
+        ),
+        (
+            r#"[{"name":"x","schedule":"cron(30 9 ? * MON *)","minutes":"thirty"}]"#,
+            "invalid type",
+        ),
+        (
             r#"[{"name":"x","schedule":"cron(30 9 ? * MON *)","minutes":30,"extra":1}]"#,
             "unknown field",
         ),
