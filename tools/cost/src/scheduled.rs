@@ -3,7 +3,7 @@
 //! started the lead before the window, up through its end, then the idle timer as any meeting.
 //! Overlapping windows are counted as separate meetings (an upper bound).
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use lifecycle::schedule::Schedule;
 use lifecycle::Time;
 use serde::Serialize;
@@ -37,6 +37,7 @@ pub fn windows(setting_json: &str, lead_minutes: f64, from: Time) -> Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{TimeZone, Utc};
 
     #[test]
     fn weekdays_make_about_21_a_month_and_a_weekly_rate_about_4() {
