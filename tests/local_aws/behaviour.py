@@ -3,7 +3,6 @@ atomic parameter creation."""
 
 import ipaddress
 import random
-import threading
 import time
 from datetime import timedelta
 
@@ -15,19 +14,7 @@ from moto.elbv2 import exceptions as elbv2_exceptions
 from moto.elbv2 import models as elbv2_models
 from moto.moto_api import state_manager
 from moto.ssm import models as ssm_models
-from state import TIMINGS, now
-
-# AWS creates atomically what moto checks and then writes: concurrent calls must not both create
-# (tests/local_aws/test_atomic_creation.py).
-_creations = threading.RLock()
-
-
-def _atomically(create):
-    def locked(*args, **kwargs):
-        with _creations:
-            return create(*args, **kwargs)
-    return locked
-
+from state import TIMINGS, atomically, now
 
 # --- ECS --------------------------------------------------------------------------------------
 
@@ -134,7 +121,7 @@ _create_load_balancer = elbv2_models.ELBv2Backend.create_load_balancer
 _create_listener = elbv2_models.ELBv2Backend.create_listener
 
 
-@_atomically
+@atomically
 def _create_load_balancer_once(self, name, *args, **kwargs):
     # AWS: CreateLoadBalancer is idempotent: the same name with the same settings returns the
     # existing load balancer (moto makes another); with other settings (here: other Elastic IPs) it
@@ -150,7 +137,7 @@ def _create_load_balancer_once(self, name, *args, **kwargs):
     return existing
 
 
-@_atomically
+@atomically
 def _create_listener_once(self, load_balancer_arn, protocol, port, *args, **kwargs):
     # AWS: one listener per port; the same one again returns it (moto's own check never matches).
     balancer = self.load_balancers.get(load_balancer_arn)
@@ -172,4 +159,4 @@ elbv2_models.FakeLoadBalancer.activate = _lb_activate_when_provisioned
 # AWS: PutParameter without Overwrite on an existing name fails with ParameterAlreadyExists,
 # atomically (SSM API reference, PutParameter; the functions claim on it: shared/src/cloud/
 # notifications.rs, certificates.rs). moto checks and appends without a lock.
-ssm_models.SimpleSystemManagerBackend.put_parameter = _atomically(ssm_models.SimpleSystemManagerBackend.put_parameter)
+ssm_models.SimpleSystemManagerBackend.put_parameter = atomically(ssm_models.SimpleSystemManagerBackend.put_parameter)

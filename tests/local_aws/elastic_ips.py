@@ -23,7 +23,7 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
 from moto.elbv2 import exceptions as elbv2_exceptions
 from moto.elbv2 import models as elbv2_models
-from state import LOCK, NEXT_ADDRESSES, TIMINGS
+from state import LOCK, NEXT_ADDRESSES, TIMINGS, atomically
 
 ELB_INTERFACE_PREFIX = "ELB "
 # Interfaces of deleted load balancers still holding their address: (due, account, region, eni id).
@@ -164,7 +164,6 @@ elbv2_models.ELBv2Backend.delete_load_balancer = _delete_load_balancer_detaching
 
 # --- ReleaseAddress / DisassociateAddress while the load balancer holds the address -------------
 
-_release_address = ElasticAddressBackend.release_address
 _disassociate_address = ElasticAddressBackend.disassociate_address
 
 
@@ -186,7 +185,10 @@ def _release_address_unless_associated(self, address=None, allocation_id=None):
             "InvalidIPAddress.InUse",
             f"Address {eip.public_ip} ({eip.allocation_id}) is in use: it is attached to network "
             f"interface {holder}{owner}.")
-    _release_address(self, address=address, allocation_id=allocation_id)
+    # moto's own release clears the allocation id and then drops the address, so a read answered
+    # meanwhile listed an address without one (AWS never does, and a start then chose it): this
+    # drops it whole. It holds no association (refused above).
+    self.addresses.remove(eip)
 
 
 def _disassociate_address_unless_elb(self, address=None, association_id=None):
@@ -201,8 +203,9 @@ def _disassociate_address_unless_elb(self, address=None, association_id=None):
 # DescribeAddresses omits what an unassociated address lacks (moto sends empty strings).
 ElasticAddress.network_interface_id = property(lambda self: self.eni.id if self.eni else None)
 ElasticAddress.instance_id = property(lambda self: self.instance.id if self.instance else None)
-ElasticAddressBackend.release_address = _release_address_unless_associated
-ElasticAddressBackend.disassociate_address = _disassociate_address_unless_elb
+# Atomic with the creation of a load balancer that attaches the address (state.atomically).
+ElasticAddressBackend.release_address = atomically(_release_address_unless_associated)
+ElasticAddressBackend.disassociate_address = atomically(_disassociate_address_unless_elb)
 
 
 # --- AllocateAddress: addresses on this machine ------------------------------------------------

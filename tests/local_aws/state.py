@@ -4,6 +4,18 @@ import threading
 from datetime import datetime, timezone
 
 LOCK = threading.Lock()
+# AWS does atomically what moto checks and then writes (an idempotent creation, a claim, a release
+# of an address a creation is about to attach): such calls hold this while they run
+# (tests/local_aws/test_atomic_creation.py).
+CHANGES = threading.RLock()
+
+
+def atomically(change):
+    def locked(*args, **kwargs):
+        with CHANGES:
+            return change(*args, **kwargs)
+    return locked
+
 # AWS's own delays, in seconds; 0 = at once (moto's behaviour).
 TIMINGS = {
     "load_balancer_seconds": 0.0,  # a new load balancer is "provisioning" this long

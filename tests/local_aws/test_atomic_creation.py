@@ -33,7 +33,7 @@ def race(rounds, callers, call):
                 start.wait()
                 call(round_)
 
-            threads = [threading.Thread(target=one) for _ in range(callers)]
+            threads = [threading.Thread(target=one, name=f"caller-{i}") for i in range(callers)]
             for t in threads:
                 t.start()
             for t in threads:
@@ -86,6 +86,54 @@ class IdempotentElbCreationTest(unittest.TestCase):
         for arn in arns:
             ports = [ls["Port"] for ls in elb.describe_listeners(LoadBalancerArn=arn)["Listeners"]]
             self.assertEqual(ports, [10000], f"one listener per port on {arn}")
+
+
+@mock_aws
+class AddressReleaseAgainstCreationTest(unittest.TestCase):
+    def test_a_load_balancer_never_holds_an_address_released_while_it_was_created(self):
+        # Three starts at once: one creates the load balancer with the lowest address while another,
+        # which saw a lower one, releases it. AWS lets one of the two fail; never both succeed.
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        elb = boto3.client("elbv2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        allocations = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _ in range(40)]
+
+        def create_or_release(round_):
+            if threading.current_thread().name.endswith("0"):
+                try:
+                    ec2.release_address(AllocationId=allocations[round_])
+                except Exception:  # noqa: BLE001 (InUse: the creation came first)
+                    pass
+            else:
+                try:
+                    elb.create_load_balancer(Name=f"held-{round_}", Type="network",
+                                             SubnetMappings=[{"SubnetId": subnet, "AllocationId": allocations[round_]}])
+                except Exception:  # noqa: BLE001 (AllocationIdNotFound: the release came first)
+                    pass
+
+        race(len(allocations), 2, create_or_release)
+        remaining = {a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]}
+        for lb in elb.describe_load_balancers()["LoadBalancers"]:
+            held = [a["AllocationId"] for az in lb["AvailabilityZones"] for a in az.get("LoadBalancerAddresses", [])]
+            self.assertTrue(held and set(held) <= remaining, f"{lb['LoadBalancerName']} holds {held}, released")
+
+
+@mock_aws
+class AddressReleaseAgainstReadsTest(unittest.TestCase):
+    def test_a_read_never_lists_an_address_without_its_allocation_id(self):
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        allocations = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _ in range(60)]
+        seen_without = []
+
+        def release_or_read(round_):
+            if threading.current_thread().name.endswith("0"):
+                ec2.release_address(AllocationId=allocations[round_])
+            else:
+                seen_without.extend(a for a in ec2.describe_addresses()["Addresses"] if not a.get("AllocationId"))
+
+        race(len(allocations), 3, release_or_read)
+        self.assertEqual(seen_without, [], "DescribeAddresses listed an address being released without its id")
 
 
 if __name__ == "__main__":

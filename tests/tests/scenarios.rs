@@ -31,7 +31,8 @@ async fn three_starts_at_once_make_one_meeting_with_one_address_every_time() {
         }
         w.tick().await;
         w.ecs_and_events().await;
-        assert_eq!(w.status().await["phase"], "ready");
+        let status = w.status().await;
+        assert_eq!(status["phase"], "ready", "{status}\n{:?}", w.h.inventory().await);
         let inventory = w.settle().await;
         assert_eq!((inventory.load_balancers.len(), inventory.addresses.len()), (1, 1));
         w.stop_and_settle().await;

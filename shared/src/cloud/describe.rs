@@ -147,16 +147,19 @@ impl Aws {
         Ok(out
             .addresses()
             .iter()
-            .map(|a| Address {
-                allocation_id: a.allocation_id().unwrap_or_default().to_string(),
-                public_ip: a.public_ip().unwrap_or_default().to_string(),
-                associated: [a.association_id(), a.network_interface_id()]
-                    .into_iter()
-                    .any(|id| id.is_some_and(|id| !id.is_empty())),
-                allocated_at: tag(a.tags(), ALLOCATED_AT_TAG_KEY)
-                    .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-                    .map(|t| t.with_timezone(&Utc)),
-                started_by: tag(a.tags(), STARTED_BY_TAG_KEY).map(str::to_string),
+            // Only VPC addresses have an allocation id, and only those can be a meeting's.
+            .filter_map(|a| {
+                Some(Address {
+                    allocation_id: a.allocation_id().filter(|id| !id.is_empty())?.to_string(),
+                    public_ip: a.public_ip()?.to_string(),
+                    associated: [a.association_id(), a.network_interface_id()]
+                        .into_iter()
+                        .any(|id| id.is_some_and(|id| !id.is_empty())),
+                    allocated_at: tag(a.tags(), ALLOCATED_AT_TAG_KEY)
+                        .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
+                        .map(|t| t.with_timezone(&Utc)),
+                    started_by: tag(a.tags(), STARTED_BY_TAG_KEY).map(str::to_string),
+                })
             })
             .collect())
     }
