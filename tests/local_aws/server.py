@@ -16,7 +16,9 @@ cites its sources):
     (LoadBalancerAddresses) and DescribeAddresses (moto ignores it); an unknown allocation fails
     with AllocationIdNotFound, an associated one with ResourceInUse; ReleaseAddress of an
     associated address fails with InvalidIPAddress.InUse and DisassociateAddress of the load
-    balancer's with AuthFailure (moto releases it anyway); DeleteLoadBalancer detaches it only
+    balancer's with AuthFailure (moto releases it anyway); a release is atomic with a creation that
+    attaches the address, and drops the address whole (moto cleared its id first, so a concurrent
+    read listed it without one); DeleteLoadBalancer detaches it only
     after address_detach_seconds, as AWS detaches asynchronously [elastic_ips.py];
   * NLB target health (moto: healthy at once): "unused" until a listener forwards to the group,
     "initial" while checks begin, then "healthy" only while the target's task runs and its security
