@@ -189,6 +189,15 @@ async fn load_balancers(
 }
 
 async fn addresses(sdk: &SdkConfig, config: &Config) -> Vec<String> {
+    stack_addresses(sdk, config)
+        .await
+        .iter()
+        .filter_map(|a| a.public_ip().map(str::to_string))
+        .collect()
+}
+
+/// The stack's Elastic IPs (by tag), as DescribeAddresses lists them.
+pub async fn stack_addresses(sdk: &SdkConfig, config: &Config) -> Vec<aws_sdk_ec2::types::Address> {
     let out = aws_sdk_ec2::Client::new(sdk)
         .describe_addresses()
         .filters(
@@ -200,10 +209,7 @@ async fn addresses(sdk: &SdkConfig, config: &Config) -> Vec<String> {
         .send()
         .await
         .unwrap();
-    out.addresses()
-        .iter()
-        .filter_map(|a| a.public_ip().map(str::to_string))
-        .collect()
+    out.addresses().to_vec()
 }
 
 async fn targets(elb: &aws_sdk_elasticloadbalancingv2::Client, target_group_arn: &str) -> Vec<String> {

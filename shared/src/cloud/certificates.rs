@@ -1,12 +1,10 @@
-//! SSM calls for the certificate records (`certificate::record`) and the ACME account.
-//! SecureStrings under the stack's key (aws/ssm by default); a record may outgrow the standard
-//! tier's 4 KB with a long chain, so it is written Intelligent-Tiering (standard, and free,
-//! while it fits; SSM user guide, "Parameter tiers").
+//! SSM calls for the certificate records (`certificate::record`) and the ACME account, kept as
+//! SecureStrings (`parameters::Stored::Secret`).
 
+use super::parameters::Stored;
 use super::{failed, Aws, CloudError};
 use crate::certificate::{Record, Records};
 use crate::config::AcmeConfig;
-use aws_sdk_ssm::types::{ParameterTier, ParameterType};
 
 impl Aws {
     /// Every record under the path (one page holds 10; a stack keeps a handful).
@@ -43,7 +41,7 @@ impl Aws {
         name: &str,
         record: &Record,
     ) -> Result<bool, CloudError> {
-        self.put_secure(&record_parameter(acme, name), &record.to_json(), false)
+        self.put_parameter(&record_parameter(acme, name), &record.to_json(), Stored::Secret, false)
             .await
     }
 
@@ -53,39 +51,18 @@ impl Aws {
         name: &str,
         record: &Record,
     ) -> Result<(), CloudError> {
-        self.put_secure(&record_parameter(acme, name), &record.to_json(), true)
+        self.put_parameter(&record_parameter(acme, name), &record.to_json(), Stored::Secret, true)
             .await
             .map(|_| ())
     }
 
     pub async fn delete_certificate_record(&self, acme: &AcmeConfig, name: &str) -> Result<(), CloudError> {
-        match self
-            .ssm
-            .delete_parameter()
-            .name(record_parameter(acme, name))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(()),
-            Err(e) => Err(failed("ssm:DeleteParameter")(e)),
-        }
+        self.delete_parameter(&record_parameter(acme, name)).await
     }
 
     /// The ACME account's credentials (its private key inside), if one was registered.
     pub async fn acme_account(&self, acme: &AcmeConfig) -> Result<Option<String>, CloudError> {
-        match self
-            .ssm
-            .get_parameter()
-            .name(&acme.account_parameter)
-            .with_decryption(true)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out.parameter().and_then(|p| p.value()).map(str::to_string)),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(None),
-            Err(e) => Err(failed("ssm:GetParameter")(e)),
-        }
+        self.parameter_if_any(&acme.account_parameter, true).await
     }
 
     /// Keeps the first account registered (a concurrent registration's loses and is not used
@@ -96,7 +73,7 @@ impl Aws {
         credentials: &str,
         replace: bool,
     ) -> Result<(), CloudError> {
-        self.put_secure(&acme.account_parameter, credentials, replace)
+        self.put_parameter(&acme.account_parameter, credentials, Stored::Secret, replace)
             .await
             .map(|_| ())
     }
@@ -106,24 +83,6 @@ impl Aws {
         match &acme.extra_roots_parameter {
             Some(name) => self.secure_parameter(name).await.map(Some),
             None => Ok(None),
-        }
-    }
-
-    async fn put_secure(&self, name: &str, value: &str, overwrite: bool) -> Result<bool, CloudError> {
-        let put = self
-            .ssm
-            .put_parameter()
-            .name(name)
-            .value(value)
-            .r#type(ParameterType::SecureString)
-            .tier(ParameterTier::IntelligentTiering)
-            .overwrite(overwrite)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if !overwrite && e.as_service_error().is_some_and(|e| e.is_parameter_already_exists()) => Ok(false),
-            Err(e) => Err(failed("ssm:PutParameter")(e)),
         }
     }
 }

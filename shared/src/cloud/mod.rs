@@ -7,6 +7,7 @@ mod describe;
 mod manual_stop;
 mod notifications;
 mod observe;
+mod parameters;
 
 pub use notifications::read_outbox;
 pub use observe::Reads;

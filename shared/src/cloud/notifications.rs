@@ -1,11 +1,10 @@
 //! SSM calls for the notification outbox (`notify::outbox`) and the webhook's URL. The records
-//! are plain Strings (no secret in them: the URL stays in its own SecureString), standard tier
-//! and free; SSM refuses a `PutParameter` without overwrite on an existing name
-//! (ParameterAlreadyExists, atomically), which makes each claim win exactly once.
+//! are plain Strings (no secret in them: the URL stays in its own SecureString); each claim is a
+//! write without overwrite, which exactly one concurrent caller wins (`parameters`).
 
+use super::parameters::Stored;
 use super::{failed, Aws, CloudError};
 use crate::notify::{Outbox, WebhookConfig};
-use aws_sdk_ssm::types::ParameterType;
 
 /// The outbox under `path` (also `make smoke`'s read, with its own credentials).
 pub async fn read_outbox(ssm: &aws_sdk_ssm::Client, path: &str) -> Result<Outbox, CloudError> {
@@ -37,48 +36,22 @@ impl Aws {
         name: &str,
         value: &str,
     ) -> Result<bool, CloudError> {
-        self.put_notification_record(webhook, name, value, false).await
+        self.put_parameter(&parameter(webhook, name), value, Stored::Plain, false)
+            .await
     }
 
     pub async fn put_notification(&self, webhook: &WebhookConfig, name: &str, value: &str) -> Result<(), CloudError> {
-        self.put_notification_record(webhook, name, value, true)
+        self.put_parameter(&parameter(webhook, name), value, Stored::Plain, true)
             .await
             .map(|_| ())
     }
 
     pub async fn delete_notification(&self, webhook: &WebhookConfig, name: &str) -> Result<(), CloudError> {
-        match self.ssm.delete_parameter().name(parameter(webhook, name)).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(()),
-            Err(e) => Err(failed("ssm:DeleteParameter")(e)),
-        }
+        self.delete_parameter(&parameter(webhook, name)).await
     }
 
     pub async fn webhook_url(&self, webhook: &WebhookConfig) -> Result<String, CloudError> {
         self.secure_parameter(&webhook.url_parameter).await
-    }
-
-    async fn put_notification_record(
-        &self,
-        webhook: &WebhookConfig,
-        name: &str,
-        value: &str,
-        overwrite: bool,
-    ) -> Result<bool, CloudError> {
-        let put = self
-            .ssm
-            .put_parameter()
-            .name(parameter(webhook, name))
-            .value(value)
-            .r#type(ParameterType::String)
-            .overwrite(overwrite)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if !overwrite && e.as_service_error().is_some_and(|e| e.is_parameter_already_exists()) => Ok(false),
-            Err(e) => Err(failed("ssm:PutParameter")(e)),
-        }
     }
 }
 

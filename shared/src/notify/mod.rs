@@ -147,9 +147,13 @@ async fn notify(
             meeting,
             kind: Kind::Ready,
         };
-        aws.claim_notification(webhook, &key.event_name(), &to_json(&event))
-            .await?;
-        outbox = aws.notification_records(webhook).await?;
+        // Won: this run sends it; lost: the run that recorded it does.
+        if aws
+            .claim_notification(webhook, &key.event_name(), &to_json(&event))
+            .await?
+        {
+            outbox.add_event(key, event);
+        }
     }
     let due = outbox.due(ready_meeting, now);
     // Read before any attempt is claimed: a failed read costs no attempt.

@@ -125,6 +125,11 @@ impl Outbox {
         outbox
     }
 
+    /// An event this run recorded itself.
+    pub fn add_event(&mut self, key: Key, event: Event) {
+        self.events.insert((key.meeting.to_string(), key.kind), event);
+    }
+
     pub fn has(&self, meeting: &str, kind: Kind) -> bool {
         self.events.contains_key(&(meeting.to_string(), kind))
     }

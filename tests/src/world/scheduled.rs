@@ -6,7 +6,7 @@ use super::World;
 use crate::webhook::Receiver;
 use aws_sdk_ssm::types::ParameterType;
 use chrono::{Duration, Timelike};
-use lifecycle::config::{STACK_TAG_KEY, STARTED_BY_TAG_KEY};
+use lifecycle::config::STARTED_BY_TAG_KEY;
 use lifecycle::notify::{WebhookConfig, WebhookFormat};
 use lifecycle::schedule::Schedule;
 use lifecycle::Time;
@@ -69,18 +69,8 @@ impl World {
 
     /// The started-by tags of the stack's Elastic IPs, read directly.
     pub async fn started_by(&self) -> Vec<String> {
-        let out = aws_sdk_ec2::Client::new(&self.h.sdk)
-            .describe_addresses()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name(format!("tag:{STACK_TAG_KEY}"))
-                    .values(&self.h.config().stack_tag)
-                    .build(),
-            )
-            .send()
+        crate::inventory::stack_addresses(&self.h.sdk, self.h.config())
             .await
-            .unwrap();
-        out.addresses()
             .iter()
             .flat_map(|a| a.tags())
             .filter(|t| t.key() == Some(STARTED_BY_TAG_KEY))
