@@ -95,7 +95,8 @@ impl App {
 
     /// Runs the reconcile for `intent`; what it changed makes this instance's last status read stale.
     pub async fn reconcile(&self, intent: plan::Intent, now: Time) -> Result<reconcile::Outcome, CloudError> {
-        let outcome = reconcile::reconcile(&self.aws, &self.config, intent, now).await;
+        // Boxed: the run's future is deep; inline, the functions' async mains exceed rustc's layout depth.
+        let outcome = Box::pin(reconcile::reconcile(&self.aws, &self.config, intent, now)).await;
         self.recent_status.forget();
         outcome
     }

@@ -50,7 +50,8 @@ pub async fn reconcile(aws: &Aws, config: &Config, intent: Intent, now: Time) ->
                     info!(?intent, ?step, "applied");
                     if step == Step::SetDesiredCount(0) {
                         let why = stop_reason.map_or(End::ByHand, End::Rule);
-                        crate::notify::record_end(aws, config, &snapshot, why, now).await;
+                        // Boxed: the functions' async mains stay within rustc's layout depth.
+                        Box::pin(crate::notify::record_end(aws, config, &snapshot, why, now)).await;
                     }
                     reread = reread.max(snapshot.record(config, &step, answer, now));
                     applied.push(step);
@@ -90,7 +91,7 @@ async fn finish(
     stop_reason: Option<StopReason>,
 ) -> Outcome {
     let status = status(snapshot, config, now);
-    crate::notify::settle(aws, config, snapshot, &status, intent, now).await;
+    Box::pin(crate::notify::settle(aws, config, snapshot, &status, intent, now)).await;
     Outcome {
         status,
         applied,
